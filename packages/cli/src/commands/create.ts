@@ -1,0 +1,13 @@
+import { ModelArchiveError } from '@model-archiver/core';
+import type { CommandModule } from 'yargs';
+
+import type { CommandContext } from '../io.js';
+
+// PLACEHOLDER: replaced by the owner of this command. Must not survive to a commit that resolves its issue.
+export const createCommand = (_context: CommandContext): CommandModule => ({
+  command: 'create',
+  describe: 'create (not yet built)',
+  handler: () => {
+    throw new ModelArchiveError('INTERNAL', 'create is not built yet');
+  },
+});

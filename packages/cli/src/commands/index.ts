@@ -1,0 +1,25 @@
+import type { CommandModule } from 'yargs';
+
+import type { CommandContext } from '../io.js';
+import { createCommand } from './create.js';
+import { extractCommand } from './extract.js';
+import { inspectCommand } from './inspect.js';
+import { lintCommand } from './lint.js';
+import { predictCommand } from './predict.js';
+import { signCommand } from './sign.js';
+import { verifyCommand } from './verify.js';
+
+/** A command is made per run with its context (io, exit code). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandFactory = (context: CommandContext) => CommandModule<any, any>;
+
+/** Every command of `model-archiver`; `create` is the default (`$0`). */
+export const commandModules: readonly CommandFactory[] = [
+  createCommand,
+  inspectCommand,
+  verifyCommand,
+  signCommand,
+  lintCommand,
+  extractCommand,
+  predictCommand,
+];
