@@ -1,3 +1,4 @@
+import { ModelArchiveError } from '@model-archiver/core';
 import yargs from 'yargs';
 
 import { ExitCode } from './exit-codes.js';
@@ -5,6 +6,9 @@ import type { CliIo, CommandContext } from './io.js';
 import { renderError } from './render-error.js';
 import { commandModules } from './commands/index.js';
 import { VERSION } from './version.js';
+
+/** A command-line mistake reported by yargs (unknown flag, missing required flag, bad choice): exit code 2. */
+class UsageError extends Error {}
 
 /** The real process as a {@link CliIo}. */
 export function processIo(signal: AbortSignal): CliIo {
@@ -33,10 +37,11 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   const json = argv.includes('--json') || argv.some((a) => a === '--format=json');
   let usageError: string | undefined;
   try {
-    let parser = yargs([...argv])
+    let parser = yargs()
       .scriptName('model-archiver')
       .usage('$0 [create flags]  |  $0 <command> [options]')
-      .version(VERSION)
+      // `-v/--version` is the model version (as in torch-model-archiver); the tool's version is --tool-version.
+      .version('tool-version', 'Show the version of model-archiver', VERSION)
       .help()
       .alias('h', 'help')
       .strict()
@@ -44,12 +49,17 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       .wrap(Math.min(120, cliIo.stdout.columns ?? 100))
       .fail((message, error) => {
         if (error) throw error;
-        usageError = message;
+        // Throw, not record: with exitProcess(false) yargs would otherwise still run the command's handler.
+        throw new UsageError(message);
       });
     for (const make of commandModules) parser = parser.command(make(context));
-    await parser.parseAsync();
+    // With a parse callback yargs hands --help/--tool-version text back instead of printing it with console.log.
+    await parser.parseAsync([...argv], {}, (_error, _argv, output) => {
+      if (output !== '') cliIo.stdout.write(`${output}\n`);
+    });
   } catch (error) {
-    return renderError(error, cliIo, json);
+    if (!(error instanceof UsageError)) return renderError(error, cliIo, json);
+    usageError = error.message;
   } finally {
     if (io === undefined) {
       process.removeListener('SIGINT', onSignal);
@@ -57,6 +67,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     }
   }
   if (usageError !== undefined) {
+    if (json) return renderError(new ModelArchiveError('INVALID_OPTION', usageError), cliIo, true);
     cliIo.stderr.write(`model-archiver: usage error: ${usageError}\nRun 'model-archiver --help' for the list of options.\n`);
     return ExitCode.USAGE;
   }

@@ -11,6 +11,64 @@ export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 // --- manifest ---
 export { MANIFEST_PATH, LEGACY_MANIFEST_PATH } from './manifest/flavour.js';
 export type { ManifestFlavour, Runtime } from './manifest/flavour.js';
+export {
+  MmsManifestSchema,
+  MmsModelSchema,
+  MmsEngineSchema,
+  MmsPublisherSchema,
+  MmsRuntimeSchema,
+} from './manifest/schema-mms.js';
+export type { MmsManifest, MmsManifestInput, MmsRuntime } from './manifest/schema-mms.js';
+export {
+  TorchServeManifestSchema,
+  TorchServeModelSchema,
+  TorchServeRuntimeSchema,
+} from './manifest/schema-torchserve.js';
+export type { TorchServeManifest, TorchServeManifestInput, TorchServeRuntime } from './manifest/schema-torchserve.js';
+export { NodeManifestSchema, NodeModelSchema, NODE_MANIFEST_VERSION } from './manifest/schema-node.js';
+export type { NodeManifest, NodeManifestInput } from './manifest/schema-node.js';
+export {
+  LegacyMmsManifestSchema,
+  LegacyMmsModelSchema,
+  LegacyMmsCreatedBySchema,
+} from './manifest/schema-legacy.js';
+export type { LegacyMmsManifest, LegacyMmsManifestInput } from './manifest/schema-legacy.js';
+export { MANIFEST_SCHEMAS } from './manifest/schemas.js';
+export type { AnyManifest, ManifestByFlavour, ParsedManifest } from './manifest/schemas.js';
+export { detectFlavour } from './manifest/detect.js';
+export { parseManifest, safeParseManifest } from './manifest/parse.js';
+export type { ManifestIssue, ParseManifestOptions, SafeParseManifestResult } from './manifest/parse.js';
+export {
+  MANIFEST_RULES,
+  checkManifestRules,
+  fileReferencesAreSafe,
+  findArchivePathProblem,
+  handlerIsNotBlank,
+  nodeHandlerIsSafe,
+} from './manifest/rules.js';
+export type { ManifestRule, ManifestRuleIssue } from './manifest/rules.js';
+export { createManifest } from './manifest/create.js';
+export type { CreateManifestInput, WritableManifestFlavour } from './manifest/create.js';
+export { serializeManifest, pythonJsonString, pythonJsonNumber } from './manifest/serialize.js';
+export { migrateLegacyManifest } from './manifest/migrate.js';
+export { formatTorchServeDate, parseTorchServeDate, formatIsoUtc } from './manifest/dates.js';
+export { ARCHIVER_VERSION, TORCHSERVE_ARCHIVER_VERSION, MMS_MANIFEST_VERSION } from './manifest/versions.js';
+export {
+  MODEL_NAME_PATTERN,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_VERSION_PATTERN,
+  MODEL_VERSION_MAX_LENGTH,
+  findModelNameProblem,
+  findModelVersionProblem,
+  validateModelName,
+  validateModelVersion,
+} from './manifest/names.js';
+export type { ModelNameProblem, ModelVersionProblem } from './manifest/names.js';
+export {
+  MANIFEST_JSON_SCHEMA_DEFS,
+  buildManifestJsonSchema,
+  serializeManifestJsonSchema,
+} from './manifest/json-schema.js';
 
 // --- integrity ---
 export {
@@ -33,6 +91,13 @@ export type {
   BuiltEntry,
   CompressionMode,
 } from './build/build-options.js';
+export { planArchive } from './build/plan/plan-archive.js';
+export type { ArchivePlan, BuildFlavour, PlannedFile, PlannedManifestFiles } from './build/plan/plan-types.js';
+export { buildArchive } from './build/build-archive.js';
+export { ZipWriter } from './zip/zip-writer.js';
+export type { RawZipEntry, ZipEntryOptions, ZipEntryRecord, ZipFinishResult, ZipWriterOptions } from './zip/zip-writer.js';
+export { DENSE_EXTENSIONS, isDenseByName, probeMethod } from './zip/compression-policy.js';
+export type { EntryCompression, EntryMethod } from './zip/compression-policy.js';
 
 // --- read ---
 export type {
@@ -43,5 +108,39 @@ export type {
   ModelArchive,
   ReadLimits,
 } from './read/archive-types.js';
+export { openArchive } from './read/open-archive.js';
+export type { OpenArchiveOptions } from './read/open-archive.js';
+export { DEFAULT_READ_LIMITS, resolveReadLimits } from './read/limits.js';
+export { normalizeEntryPath, isSafeEntryPath, resolveLinkTarget, checkNameCollisions } from './read/safe-path.js';
+export type { PathLimits, NamedEntry } from './read/safe-path.js';
+export { extractArchive } from './extract/extract-archive.js';
+export type { ExtractOptions, ExtractResult } from './extract/extract-archive.js';
+export type { IntegrityDiff } from './extract/integrity-compare.js';
 
 // --- inspect / verify / sign / lint ---
+export { inspectArchive, inspectOnnxModels } from './inspect/inspect-archive.js';
+export type { InspectOptions, InspectProblem, InspectReport, InspectedEntry, InspectedOnnxModel } from './inspect/inspect-archive.js';
+export { readOnnxInfo } from './inspect/onnx-info.js';
+export type { OnnxModelInfo, OnnxOpset, OnnxValueInfo } from './inspect/onnx-info.js';
+export { buildFileTree } from './inspect/file-tree.js';
+export type { FileTreeNode, SizedPath } from './inspect/file-tree.js';
+export { verifyArchive, verificationError, compareListing } from './verify/verify-archive.js';
+export type { ModifiedEntry, VerifyFailure, VerifyOptions, VerifyReport } from './verify/verify-archive.js';
+export type { ArchiveSource } from './verify/with-archive.js';
+export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './sign/keys.js';
+export type { KeyInput, SigningKeys } from './sign/keys.js';
+export { checkSignature, createSignature, parseSignature, serializeSignature } from './sign/signature.js';
+export type { SignatureCheck } from './sign/signature.js';
+export { signArchive } from './sign/sign-archive.js';
+export type { SignOptions, SignResult } from './sign/sign-archive.js';
+export { lintArchive } from './lint/lint-archive.js';
+export type { ArchiveLintResult, LintArchiveOptions } from './lint/lint-archive.js';
+export { expandArchiveInputs, lintArchives } from './lint/lint-archives.js';
+export type { LintArchivesOptions, LintReport } from './lint/lint-archives.js';
+export { ARCHIVE_UNREADABLE_RULE, LINT_RULES, LINT_RULE_INFO } from './lint/lint-rules.js';
+export type { LintContext, LintFinding, LintIssue, LintManifest, LintRule, LintRuleInfo, LintSeverity } from './lint/lint-types.js';
+export { scanModuleExports } from './lint/module-exports.js';
+export type { ModuleExports } from './lint/module-exports.js';
+export { NODE_BUILTIN_HANDLERS, TORCHSERVE_BUILTIN_HANDLERS, resolveHandlerTarget } from './lint/handler-target.js';
+export type { HandlerTarget } from './lint/handler-target.js';
+export { ORT_MAX_OPSET, ORT_MIN_OPSET } from './lint/rules/onnx-rules.js';

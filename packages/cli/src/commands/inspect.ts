@@ -1,13 +1,39 @@
-import { ModelArchiveError } from '@model-archiver/core';
+import { resolve } from 'node:path';
+
+import { inspectArchive } from '@model-archiver/core';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
+import { displayPath } from '../output/format.js';
+import { renderInspectText } from '../output/inspect-text.js';
 
-// PLACEHOLDER: replaced by the owner of this command. Must not survive to a commit that resolves its issue.
-export const inspectCommand = (_context: CommandContext): CommandModule => ({
-  command: 'inspect',
-  describe: 'inspect (not yet built)',
-  handler: () => {
-    throw new ModelArchiveError('INTERNAL', 'inspect is not built yet');
+/** Flags of `inspect`. */
+interface InspectFlags {
+  archive: string;
+  json: boolean;
+  onnx: boolean;
+}
+
+/**
+ * `model-archiver inspect <archive>`: flavour, manifest, file tree with sizes, compression and digests, and the ONNX
+ * models' inputs, outputs and opsets (`inspectArchive`). `--json` prints the report for machines.
+ */
+export const inspectCommand = (context: CommandContext): CommandModule<object, InspectFlags> => ({
+  command: 'inspect <archive>',
+  describe: 'Show the manifest, files, digests and ONNX inputs/outputs of an archive (.mar, .tar.gz or folder)',
+  builder: (yargs) =>
+    yargs
+      .positional('archive', { type: 'string', demandOption: true, describe: 'Archive file or model folder' })
+      .options({
+        json: { type: 'boolean', default: false, describe: 'Print the report as JSON on stdout' },
+        onnx: { type: 'boolean', default: true, describe: 'Read ONNX models (--no-onnx skips them)' },
+      })
+      .example('$0 inspect model.mar', 'human-readable summary')
+      .example('$0 inspect model.mar --json | jq .onnx', 'ONNX inputs and outputs for scripts'),
+  handler: async (argv) => {
+    const { io } = context;
+    const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx });
+    if (argv.json) io.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
+    else io.stdout.write(renderInspectText(report, displayPath(report.path, io.cwd)));
   },
 });

@@ -1,13 +1,91 @@
-import { ModelArchiveError } from '@model-archiver/core';
+import { isModelArchiveError, lintArchives, ModelArchiveError } from '@model-archiver/core';
+import type { LintIssue } from '@model-archiver/core';
 import type { CommandModule } from 'yargs';
 
+import { exitCodeFor } from '../exit-codes.js';
 import type { CommandContext } from '../io.js';
+import { LINT_FORMATS, lintFailed, renderLint } from '../output/lint-formats.js';
+import type { LintFormat } from '../output/lint-formats.js';
 
-// PLACEHOLDER: replaced by the owner of this command. Must not survive to a commit that resolves its issue.
-export const lintCommand = (_context: CommandContext): CommandModule => ({
-  command: 'lint',
-  describe: 'lint (not yet built)',
-  handler: () => {
-    throw new ModelArchiveError('INTERNAL', 'lint is not built yet');
+/** Flags of `lint`. */
+interface LintFlags {
+  archives: string[];
+  format: LintFormat;
+  json: boolean;
+  'max-warnings'?: number;
+  verify: boolean;
+  load: boolean;
+  concurrency: number;
+}
+
+/**
+ * `--load`: loads the archive with `@model-archiver/runtime` (safe extraction, handler import, `initialize`), then
+ * closes it. Imported only when asked for, so plain lint never pays for ONNX Runtime.
+ */
+async function loadHandler(archivePath: string, signal: AbortSignal): Promise<LintIssue[]> {
+  let runtime: typeof import('@model-archiver/runtime');
+  try {
+    runtime = await import('@model-archiver/runtime');
+  } catch (cause) {
+    return [{ message: `--load needs @model-archiver/runtime, which could not be loaded: ${(cause as Error).message}`, code: 'INTERNAL' }];
+  }
+  try {
+    const model = await runtime.loadModel(archivePath, { signal });
+    await model.close();
+    return [];
+  } catch (error) {
+    if (!isModelArchiveError(error)) throw error;
+    if (error.code === 'ABORTED') throw error;
+    return [{ message: error.message.split('\n')[0] ?? error.message, code: error.code }];
+  }
+}
+
+/**
+ * `model-archiver lint <archive|glob>...`: runs the lint rules (docs/lint-rules.md) on many archives concurrently
+ * (`lintArchives`) and prints text, JSON, SARIF or GitHub annotations. Exit 1 on errors or more than
+ * `--max-warnings` warnings.
+ */
+export const lintCommand = (context: CommandContext): CommandModule<object, LintFlags> => ({
+  command: 'lint <archives..>',
+  describe: 'Check archives for CI: manifest, files, handler, integrity, ONNX opset, zip layout',
+  builder: (yargs) =>
+    yargs
+      .positional('archives', { type: 'string', array: true, demandOption: true, describe: 'Archive files, model folders or globs' })
+      .options({
+        format: { type: 'string', choices: LINT_FORMATS, default: 'text' as LintFormat, describe: 'Output format' },
+        json: { type: 'boolean', default: false, describe: 'Same as --format json' },
+        'max-warnings': { type: 'number', describe: 'Fail when there are more warnings than this' },
+        verify: { type: 'boolean', default: false, describe: 'Recompute every SHA-256 against the integrity record (reads all data)' },
+        load: { type: 'boolean', default: false, describe: 'Also load node-runtime archives: import the handler and call initialize' },
+        concurrency: { type: 'number', default: 4, describe: 'Archives checked at once' },
+      })
+      .example('$0 lint dist/*.mar', 'text report')
+      .example("$0 lint 'models/**/*.mar' --format sarif > lint.sarif", 'for GitHub code scanning')
+      .example('$0 lint model.mar --format github --max-warnings 0', 'annotations in a workflow; warnings fail too'),
+  handler: async (argv) => {
+    const { io } = context;
+    const maxWarnings = argv['max-warnings'];
+    if (maxWarnings !== undefined && (!Number.isInteger(maxWarnings) || maxWarnings < 0)) {
+      throw new ModelArchiveError('INVALID_OPTION', '--max-warnings must be a whole number >= 0', { details: { option: 'max-warnings' } });
+    }
+    if (!Number.isInteger(argv.concurrency) || argv.concurrency < 1) {
+      throw new ModelArchiveError('INVALID_OPTION', '--concurrency must be a whole number >= 1', { details: { option: 'concurrency' } });
+    }
+    const format: LintFormat = argv.json ? 'json' : argv.format;
+    const report = await lintArchives(argv.archives, {
+      cwd: io.cwd,
+      verify: argv.verify,
+      concurrency: argv.concurrency,
+      signal: io.signal,
+      ...(argv.load ? { loadHandler: (path: string) => loadHandler(path, io.signal) } : {}),
+    });
+    io.stdout.write(renderLint(format, report, { cwd: io.cwd, maxWarnings }));
+    if (lintFailed(report, maxWarnings)) {
+      if (format === 'text') {
+        const why = report.errorCount > 0 ? `${report.errorCount} error(s)` : `${report.warningCount} warning(s), more than --max-warnings ${maxWarnings ?? ''}`;
+        io.stderr.write(`model-archiver: error LINT_FAILED: ${why}\n`);
+      }
+      context.setExitCode(exitCodeFor.LINT_FAILED);
+    }
   },
 });

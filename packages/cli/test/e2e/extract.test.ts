@@ -1,0 +1,73 @@
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { buildZip, validManifest, validZip } from '../../../../fixtures/hostile/zip-builder.mjs';
+import { jsonOf, runCli } from './cli-harness.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ma-e2e-extract-'));
+  await writeFile(join(dir, 'model.mar'), validZip());
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('model-archiver extract', () => {
+  it('extracts into ./<model name> and prints a summary line', async () => {
+    const run = await runCli(['extract', 'model.mar'], dir);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toMatch(/^Extracted 4 file\(s\), .* into mymodel\n$/);
+    expect(await readFile(join(dir, 'mymodel', 'extra', 'labels.json'), 'utf8')).toBe('["cat","dog"]');
+    expect((await readdir(dir)).sort()).toEqual(['model.mar', 'mymodel']);
+  });
+
+  it('falls back to the archive name when the manifest names no safe model', async () => {
+    await writeFile(join(dir, 'odd.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: JSON.stringify({ model: { modelName: '../../escape' } }) }]));
+    const run = await runCli(['extract', 'odd.mar'], dir);
+    expect(run.exitCode).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(['model.mar', 'odd', 'odd.mar']);
+  });
+
+  it('prints one JSON document with --json', async () => {
+    const run = await runCli(['extract', 'model.mar', 'out', '--json'], dir);
+    expect(run.exitCode).toBe(0);
+    expect(jsonOf(run)).toMatchObject({ ok: true, dest: join(dir, 'out'), files: 4, skipped: [], verified: false });
+  });
+
+  it('keeps an existing folder (exit 5) unless --force', async () => {
+    await mkdir(join(dir, 'out'));
+    await writeFile(join(dir, 'out', 'mine.txt'), 'keep');
+    const refused = await runCli(['extract', 'model.mar', 'out', '--json'], dir);
+    expect(refused.exitCode).toBe(5);
+    expect(jsonOf(refused)).toMatchObject({ ok: false, error: { code: 'OUTPUT_EXISTS' } });
+    expect(await readdir(join(dir, 'out'))).toEqual(['mine.txt']);
+    const forced = await runCli(['extract', 'model.mar', 'out', '--force'], dir);
+    expect(forced.exitCode).toBe(0);
+    expect(await readdir(join(dir, 'out'))).not.toContain('mine.txt');
+  });
+
+  it('refuses a zip-slip archive with exit 7 and writes nothing', async () => {
+    await writeFile(join(dir, 'evil.mar'), buildZip([{ name: '../evil.txt', data: 'pwned' }, { name: 'MAR-INF/MANIFEST.json', data: validManifest() }]));
+    const run = await runCli(['extract', 'evil.mar', 'out'], dir);
+    expect(run.exitCode).toBe(7);
+    expect(run.stderr).toMatch(/^model-archiver: error ENTRY_PATH_TRAVERSAL: /);
+    expect((await readdir(dir)).sort()).toEqual(['evil.mar', 'model.mar']);
+  });
+
+  it('applies --max-entries, --max-size and --max-ratio', async () => {
+    expect(jsonOf(await runCli(['extract', 'model.mar', 'out', '--json', '--max-entries', '2'], dir))).toMatchObject({ error: { code: 'LIMIT_ENTRY_COUNT' } });
+    expect(jsonOf(await runCli(['extract', 'model.mar', 'out', '--json', '--max-size', '1K'], dir))).toMatchObject({ error: { code: 'LIMIT_TOTAL_SIZE' } });
+    await writeFile(join(dir, 'zeros.mar'), buildZip([{ name: 'z.bin', data: Buffer.alloc(2 * 1024 * 1024) }]));
+    expect(jsonOf(await runCli(['extract', 'zeros.mar', 'out', '--json', '--max-ratio', '50'], dir))).toMatchObject({ error: { code: 'LIMIT_COMPRESSION_RATIO' } });
+    expect((await readdir(dir)).sort()).toEqual(['model.mar', 'zeros.mar']);
+  });
+
+  it('reports a bad --max-size as a usage problem (exit 2) and a missing archive with exit 4', async () => {
+    expect((await runCli(['extract', 'model.mar', 'out', '--max-size', 'lots'], dir)).exitCode).toBe(2);
+    expect((await runCli(['extract', 'nope.mar', 'out'], dir)).exitCode).toBe(4);
+  });
+});

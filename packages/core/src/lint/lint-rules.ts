@@ -1,0 +1,42 @@
+import type { LintRule, LintRuleInfo } from './lint-types.js';
+import { ENTRY_LINT_RULES } from './rules/entry-rules.js';
+import { HANDLER_LINT_RULES } from './rules/handler-rules.js';
+import { INTEGRITY_LINT_RULES } from './rules/integrity-rules.js';
+import { MANIFEST_LINT_RULES } from './rules/manifest-rules.js';
+import { ONNX_LINT_RULES } from './rules/onnx-rules.js';
+
+/** MA001: reported by the engine when an archive cannot be opened or read (not a `check`). */
+export const ARCHIVE_UNREADABLE_RULE: LintRuleInfo = {
+  id: 'MA001',
+  name: 'archive-unreadable',
+  severity: 'error',
+  description:
+    'The archive exists, is a zip, tar.gz or folder, and passes the safe reader (paths, links, limits, CRC): otherwise nothing else can be checked.',
+  help: 'The finding carries the reader error code (docs/security.md lists them); rebuild the archive.',
+};
+
+/** MA024: with `--load`, the handler is imported and initialised for real (`loadHandler` option). */
+export const handlerLoad: LintRule = {
+  id: 'MA024',
+  name: 'handler-load',
+  severity: 'error',
+  description:
+    'With --load (node runtime only): the archive is loaded by @model-archiver/runtime, its handler module imported and initialize(context) called, then closed.',
+  help: 'The finding carries the runtime error code (HANDLER_IMPORT_FAILED, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ...) and its message.',
+  check: async (ctx) => (ctx.load === undefined || ctx.manifest?.runtime !== 'node' ? [] : ctx.load()),
+};
+
+/** Every rule with a check, in id order. */
+export const LINT_RULES: readonly LintRule[] = [
+  ...MANIFEST_LINT_RULES,
+  ...HANDLER_LINT_RULES,
+  ...ENTRY_LINT_RULES,
+  ...INTEGRITY_LINT_RULES,
+  ...ONNX_LINT_RULES,
+  handlerLoad,
+];
+
+/** Every rule's metadata, MA001 included, in id order (for docs, SARIF `tool.driver.rules`). */
+export const LINT_RULE_INFO: readonly LintRuleInfo[] = [ARCHIVE_UNREADABLE_RULE, ...LINT_RULES].map(
+  ({ id, name, severity, description, help }) => ({ id, name, severity, description, help }),
+);

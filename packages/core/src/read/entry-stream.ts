@@ -1,0 +1,24 @@
+import type { Readable } from 'node:stream';
+
+import { CheckedStream, type CheckedStreamOptions } from './checked-stream.js';
+import { toArchiveError } from './error-map.js';
+
+/**
+ * Pipes a raw entry stream through a {@link CheckedStream} and returns the checked side. Errors of the source (zlib,
+ * fd reads) reach the consumer as coded errors; destroying the checked side, or a check failing, stops the source.
+ */
+export function checkedEntryStream(source: Readable | NodeJS.ReadableStream, archive: string, options: CheckedStreamOptions): CheckedStream {
+  const checked = new CheckedStream(options);
+  const src = source as Readable;
+  const stop = (): void => {
+    if (typeof src.destroy === 'function' && !src.destroyed) src.destroy();
+  };
+  src.on('error', (error: unknown) => {
+    const mapped = toArchiveError(error, { archive, entry: options.path });
+    checked.destroy(mapped instanceof Error ? mapped : new Error(String(mapped)));
+  });
+  checked.on('error', stop);
+  checked.on('close', stop);
+  src.pipe(checked);
+  return checked;
+}

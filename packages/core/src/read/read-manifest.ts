@@ -1,0 +1,31 @@
+import { ModelArchiveError } from '../errors.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
+import { parseManifest } from '../manifest/parse.js';
+import type { ArchiveManifest, ModelArchive } from './archive-types.js';
+
+/** Largest manifest read into memory; a manifest is a few hundred bytes. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Reads and validates an archive's manifest: `MAR-INF/MANIFEST.json`, else the legacy MMS 0.x top-level
+ * `MANIFEST.json`. Throws `MANIFEST_MISSING` when neither is a file entry, `MANIFEST_INVALID` when it fails its schema.
+ */
+export async function readArchiveManifest(archive: ModelArchive): Promise<ArchiveManifest> {
+  const candidates = [MANIFEST_PATH, LEGACY_MANIFEST_PATH];
+  const path = candidates.find((p) => archive.entry(p) !== undefined);
+  if (path === undefined) {
+    throw new ModelArchiveError('MANIFEST_MISSING', `${archive.path} has no ${MANIFEST_PATH} (nor a legacy ${LEGACY_MANIFEST_PATH})`, {
+      details: { archive: archive.path },
+    });
+  }
+  const info = archive.entry(path);
+  if (info !== undefined && info.size > MAX_MANIFEST_BYTES) {
+    throw new ModelArchiveError('MANIFEST_INVALID', `${path} is ${info.size} bytes; a manifest is at most ${MAX_MANIFEST_BYTES}`, {
+      details: { archive: archive.path, path, issues: [{ path: '', code: 'too_big', message: 'manifest too large' }] },
+    });
+  }
+  const bytes = await archive.readEntry(path);
+  const raw = bytes.toString('utf8');
+  const parsed = parseManifest(bytes, { path });
+  return { flavour: parsed.flavour, path, raw, manifest: parsed.manifest as unknown as Record<string, unknown> };
+}

@@ -1,0 +1,147 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+
+import yauzl from 'yauzl';
+
+import { ModelArchiveError } from '../errors.js';
+import type { ArchiveEntryInfo, ReadLimits } from './archive-types.js';
+import { BaseArchive, type FileVisitor } from './base-archive.js';
+import { checkedEntryStream } from './entry-stream.js';
+import { toArchiveError } from './error-map.js';
+import { readZipEnd } from './zip-end.js';
+import { checkZipLayout, describeZipEntry } from './zip-entries.js';
+import { CachedFileReader, type YauzlEntry, type YauzlZipFile } from './zip-reader.js';
+
+/** Largest central directory loaded into memory (about 1.5 million entries with short names). */
+const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
+
+interface ZipRecord {
+  raw: YauzlEntry;
+  /** Offset this entry's data must end before (next local header or the central directory). */
+  limit: number;
+}
+
+const openZip = (reader: CachedFileReader, size: number): Promise<YauzlZipFile> =>
+  new Promise((resolve, reject) => {
+    yauzl.fromRandomAccessReader(
+      reader,
+      size,
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, autoClose: false, strictFileNames: true },
+      (err, zip) => (err ? reject(err) : resolve(zip as YauzlZipFile)),
+    );
+  });
+
+/** A `.mar` / `.zip` opened with yauzl over a reader that holds the central directory in memory. */
+export class ZipArchive extends BaseArchive {
+  readonly format = 'zip' as const;
+  readonly #zip: YauzlZipFile;
+  readonly #records: Map<string, ZipRecord>;
+  #closed = false;
+
+  private constructor(path: string, entries: ArchiveEntryInfo[], size: number, limits: ReadLimits, zip: YauzlZipFile, records: Map<string, ZipRecord>) {
+    super(path, entries, size, limits);
+    this.#zip = zip;
+    this.#records = records;
+  }
+
+  /** Opens and checks a zip: cost O(central directory), no payload is read. */
+  static async open(path: string, fileSize: number, limits: ReadLimits): Promise<ZipArchive> {
+    let file: FileHandle | undefined = await open(path, 'r');
+    let zip: YauzlZipFile | undefined;
+    try {
+      const end = await readZipEnd(file, fileSize, path, limits.maxEntries);
+      if (fileSize - end.cdOffset > MAX_CENTRAL_DIRECTORY) {
+        throw new ModelArchiveError('LIMIT_ENTRY_COUNT', `Central directory of ${path} is over ${MAX_CENTRAL_DIRECTORY} bytes`, {
+          details: { archive: path, cdSize: end.cdSize },
+        });
+      }
+      const cache = Buffer.alloc(fileSize - end.cdOffset);
+      await file.read(cache, 0, cache.length, end.cdOffset);
+      const reader = new CachedFileReader(file, cache, end.cdOffset);
+      zip = await openZip(reader, fileSize);
+      file = undefined; // owned by the reader from now on
+      const opened = zip;
+      const entries: ArchiveEntryInfo[] = [];
+      const raws: YauzlEntry[] = [];
+      const byPath = new Map<string, YauzlEntry>();
+      let total = 0;
+      let cursor = 0;
+      await new Promise<void>((resolve, reject) => {
+        opened.on('error', reject);
+        opened.on('end', resolve);
+        opened.on('entry', (raw: YauzlEntry) => {
+          try {
+            const diskStart = cursor + 36 <= cache.length ? cache.readUInt16LE(cursor + 34) : 0;
+            cursor += 46 + raw.fileNameLength + raw.extraFieldLength + raw.fileCommentLength;
+            raws.push(raw);
+            const info = describeZipEntry(raw, diskStart, path, limits);
+            if (info !== undefined) {
+              total += info.size;
+              if (total > limits.maxTotalSize) {
+                throw new ModelArchiveError('LIMIT_TOTAL_SIZE', `${path} declares ${total}+ bytes; the limit is ${limits.maxTotalSize}`, {
+                  details: { archive: path, declared: total, limit: limits.maxTotalSize },
+                });
+              }
+              entries.push(info);
+              if (!byPath.has(info.path)) byPath.set(info.path, raw);
+            }
+            opened.readEntry();
+          } catch (error) {
+            reject(error);
+          }
+        });
+        opened.readEntry();
+      });
+      const ends = checkZipLayout(raws, end.cdOffset, fileSize, path);
+      const records = new Map<string, ZipRecord>();
+      for (const [name, raw] of byPath) records.set(name, { raw, limit: ends.get(raw) ?? end.cdOffset });
+      return new ZipArchive(path, entries, fileSize, limits, zip, records);
+    } catch (error) {
+      zip?.close();
+      await file?.close();
+      throw toArchiveError(error, { archive: path });
+    }
+  }
+
+  protected async openFile(info: ArchiveEntryInfo): Promise<Readable> {
+    const record = this.#records.get(info.path);
+    if (record === undefined || this.#closed) {
+      throw new ModelArchiveError('ENTRY_NOT_FOUND', `No entry ${info.path} in ${this.path}`, { details: { archive: this.path, entry: info.path } });
+    }
+    const { raw, limit } = record;
+    const context = { archive: this.path, entry: info.path };
+    try {
+      const header = await new Promise<{ fileDataStart: number; fileName: Buffer }>((resolve, reject) =>
+        this.#zip.readLocalFileHeader(raw, (err, h) => (err ? reject(err) : resolve(h))),
+      );
+      if (!header.fileName.equals(raw.fileNameRaw)) {
+        throw new ModelArchiveError('ARCHIVE_CORRUPT', `Local and central names of ${info.path} differ`, { details: context });
+      }
+      if (header.fileDataStart + raw.compressedSize > limit) {
+        throw new ModelArchiveError('ENTRY_OVERLAP', `Data of ${info.path} overlaps the next record`, { details: { ...context, limit } });
+      }
+      const checks = { path: info.path, size: raw.uncompressedSize, crc32: raw.crc32 };
+      if (raw.uncompressedSize === 0 && raw.compressedSize <= 2) return checkedEntryStream(Readable.from([]), this.path, checks);
+      const source = await new Promise<Readable>((resolve, reject) =>
+        this.#zip.openReadStreamLowLevel(header.fileDataStart, raw.compressedSize, 0, raw.compressedSize, raw.compressionMethod === 8, raw.uncompressedSize, (err, s) =>
+          err ? reject(err) : resolve(s),
+        ),
+      );
+      return checkedEntryStream(source, this.path, checks);
+    } catch (error) {
+      throw toArchiveError(error, context);
+    }
+  }
+
+  async forEachFile(visit: FileVisitor): Promise<void> {
+    for (const info of this.entries) {
+      if (info.type === 'file') await visit(info, await this.openFile(info));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#zip.close();
+  }
+}

@@ -1,0 +1,230 @@
+import { isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
+import type { IntegrityRecord } from '../integrity/record.js';
+import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
+import type { KeyInput } from '../sign/keys.js';
+import { checkSignature, parseSignature } from '../sign/signature.js';
+import { hashEntry } from './hash-entry.js';
+import { withArchive } from './with-archive.js';
+import type { ArchiveSource } from './with-archive.js';
+
+/** Options of {@link verifyArchive}. */
+export interface VerifyOptions {
+  /** Trusted Ed25519 public key (SPKI PEM). Without it a signature is only checked against the key it carries. */
+  publicKey?: KeyInput;
+  /** A missing integrity record makes `ok` false (CLI `--strict`). */
+  requireIntegrity?: boolean;
+  /** A missing signature makes `ok` false (CLI `--require-signature`). */
+  requireSignature?: boolean;
+  /** Cancels hashing (`ABORTED`). */
+  signal?: AbortSignal;
+  /** Read limits when `source` is a path. */
+  limits?: Partial<ReadLimits>;
+}
+
+/** An entry whose bytes differ from the integrity record. */
+export interface ModifiedEntry {
+  path: string;
+  /** `digest`: other bytes; `size`: other length; `unreadable`: the reader refused the data (bad CRC, truncated). */
+  reason: 'digest' | 'size' | 'unreadable';
+  expected: { size: number; sha256: string };
+  /** Absent when the entry could not be read. */
+  actual?: { size: number; sha256: string };
+  /** The reader's error code for `unreadable`. */
+  errorCode?: string;
+}
+
+/** What {@link verifyArchive} found. */
+export interface VerifyReport {
+  /** True unless something is modified, missing, extra or badly signed (or required and absent). */
+  ok: boolean;
+  /** Absolute path of the archive. */
+  path: string;
+  /** `missing`: no `MAR-INF/integrity.json` (archives of the reference tools); `mismatch`: entries differ or the record is malformed. */
+  integrity: 'missing' | 'ok' | 'mismatch';
+  /** Entries whose bytes or size differ from the record. */
+  modified: ModifiedEntry[];
+  /** Paths in the record that are not in the archive. */
+  missing: string[];
+  /** Entries in the archive that the record does not list (record and signature excluded). */
+  extra: string[];
+  /** Entries hashed. */
+  checked: number;
+  /** `not-checked`: signed, consistent with its embedded key, but no trusted key was given. */
+  signature: 'absent' | 'valid' | 'invalid' | 'not-checked';
+  /** `keyId` of the signature, when there is one. */
+  keyId?: string;
+  /** Plain-language notes (missing record, why a signature is invalid, a malformed record). */
+  notes: string[];
+  /** Why `ok` is false, most serious first; empty when ok. */
+  failures: VerifyFailure[];
+}
+
+/** Error codes a verification can fail with. */
+export type VerifyFailure = 'INTEGRITY_MISMATCH' | 'SIGNATURE_INVALID' | 'SIGNATURE_MISSING' | 'INTEGRITY_MISSING';
+
+/**
+ * Compares the record with the archive listing only: paths and declared sizes, no payload read. Cheap (lint's
+ * default); it cannot see changed bytes of the same length, which {@link verifyArchive} does.
+ */
+export function compareListing(
+  archive: ModelArchive,
+  record: IntegrityRecord,
+): Pick<VerifyReport, 'modified' | 'missing' | 'extra'> {
+  const expected = new Map(record.files.map((file) => [file.path, file]));
+  const result: Pick<VerifyReport, 'modified' | 'missing' | 'extra'> = { modified: [], missing: [], extra: [] };
+  for (const entry of archive.entries) {
+    if (entry.type === 'directory' || entry.path === INTEGRITY_PATH || entry.path === SIGNATURE_PATH) continue;
+    const want = expected.get(entry.path);
+    if (want === undefined || entry.type !== 'file') {
+      result.extra.push(entry.path);
+      continue;
+    }
+    expected.delete(entry.path);
+    if (entry.size !== want.size) {
+      result.modified.push({ path: entry.path, reason: 'size', expected: { size: want.size, sha256: want.sha256 } });
+    }
+  }
+  result.missing.push(...expected.keys());
+  return result;
+}
+
+/** Compares every file entry's SHA-256 and size with the record; fills `modified`, `missing`, `extra`. */
+async function compareWithRecord(
+  archive: ModelArchive,
+  record: IntegrityRecord,
+  report: VerifyReport,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const expected = new Map(record.files.map((file) => [file.path, file]));
+  for (const entry of archive.entries) {
+    if (entry.type === 'directory' || entry.path === INTEGRITY_PATH || entry.path === SIGNATURE_PATH) continue;
+    const want = expected.get(entry.path);
+    if (want === undefined || entry.type !== 'file') {
+      report.extra.push(entry.path);
+      continue;
+    }
+    expected.delete(entry.path);
+    if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled');
+    const wanted = { size: want.size, sha256: want.sha256 };
+    try {
+      const actual = await hashEntry(archive, entry.path, signal);
+      report.checked += 1;
+      if (actual.size !== want.size) report.modified.push({ path: entry.path, reason: 'size', expected: wanted, actual });
+      else if (actual.sha256 !== want.sha256) report.modified.push({ path: entry.path, reason: 'digest', expected: wanted, actual });
+    } catch (error) {
+      if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled', { cause: error });
+      if (!isModelArchiveError(error)) throw error;
+      report.modified.push({ path: entry.path, reason: 'unreadable', expected: wanted, errorCode: error.code });
+    }
+  }
+  report.missing.push(...expected.keys());
+}
+
+/**
+ * Recomputes every entry's SHA-256 and size against `MAR-INF/integrity.json` and checks `MAR-INF/signature.json`.
+ * Never throws for a mismatch: the report says what differs. Throws for unreadable archives and bad keys (`KEY_INVALID`).
+ *
+ * @example
+ * const report = await verifyArchive('model.mar', { publicKey: fs.readFileSync('signer.pub.pem', 'utf8') });
+ * if (!report.ok) throw verificationError(report);
+ */
+export function verifyArchive(source: ArchiveSource, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return withArchive(source, options.limits, (archive) => verifyOpened(archive, options));
+}
+
+async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Promise<VerifyReport> {
+  const report: VerifyReport = {
+    ok: true,
+    path: archive.path,
+    integrity: 'missing',
+    modified: [],
+    missing: [],
+    extra: [],
+    checked: 0,
+    signature: 'absent',
+    notes: [],
+    failures: [],
+  };
+  let recordBytes: Buffer | undefined;
+  if (archive.entry(INTEGRITY_PATH) === undefined) {
+    report.notes.push(`No integrity record (${INTEGRITY_PATH}): archives made by the reference tools have none, so nothing was checked.`);
+  } else {
+    recordBytes = await archive.readEntry(INTEGRITY_PATH);
+    try {
+      const record = parseIntegrityRecord(recordBytes.toString('utf8'));
+      await compareWithRecord(archive, record, report, options.signal);
+      const clean = report.modified.length === 0 && report.missing.length === 0 && report.extra.length === 0;
+      report.integrity = clean ? 'ok' : 'mismatch';
+    } catch (error) {
+      if (!isModelArchiveError(error) || error.code !== 'INTEGRITY_MISMATCH') throw error;
+      report.integrity = 'mismatch';
+      report.notes.push(error.message);
+    }
+  }
+  if (archive.entry(SIGNATURE_PATH) !== undefined) {
+    await checkArchiveSignature(archive, recordBytes, report, options.publicKey);
+  } else if (options.publicKey !== undefined) {
+    report.notes.push('A public key was given but the archive is not signed.');
+  }
+  if (report.integrity === 'mismatch') report.failures.push('INTEGRITY_MISMATCH');
+  if (report.signature === 'invalid') report.failures.push('SIGNATURE_INVALID');
+  if (options.requireSignature === true && report.signature !== 'valid' && report.signature !== 'invalid') {
+    report.failures.push('SIGNATURE_MISSING');
+    if (report.signature === 'not-checked') report.notes.push('A signature is required: give the trusted public key to check it.');
+  }
+  if (options.requireIntegrity === true && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
+  report.ok = report.failures.length === 0;
+  return report;
+}
+
+async function checkArchiveSignature(
+  archive: ModelArchive,
+  recordBytes: Buffer | undefined,
+  report: VerifyReport,
+  publicKey: KeyInput | undefined,
+): Promise<void> {
+  let signature;
+  try {
+    signature = parseSignature((await archive.readEntry(SIGNATURE_PATH)).toString('utf8'));
+  } catch (error) {
+    if (!isModelArchiveError(error) || error.code !== 'SIGNATURE_INVALID') throw error;
+    report.signature = 'invalid';
+    report.notes.push(error.message);
+    return;
+  }
+  report.keyId = signature.keyId;
+  if (recordBytes === undefined) {
+    report.signature = 'invalid';
+    report.notes.push(`The archive has a signature but no ${INTEGRITY_PATH} for it to sign.`);
+    return;
+  }
+  const check = checkSignature(recordBytes, signature, publicKey);
+  report.signature = check.status === 'untrusted' ? 'not-checked' : check.status;
+  if (check.reason !== undefined) report.notes.push(`Signature invalid: ${check.reason}.`);
+  if (check.status === 'untrusted') {
+    report.notes.push(`Signed by key ${signature.keyId}; pass a trusted public key to check who signed it.`);
+  }
+}
+
+/** The coded error for a failed report (its first failure); `undefined` when the report is ok. */
+export function verificationError(report: VerifyReport): ModelArchiveError | undefined {
+  const [failure] = report.failures;
+  if (failure === undefined) return undefined;
+  const details = {
+    path: report.path,
+    modified: report.modified.map((m) => m.path),
+    missing: report.missing,
+    extra: report.extra,
+    signature: report.signature,
+    keyId: report.keyId,
+  };
+  const counts = `${report.modified.length} modified, ${report.missing.length} missing, ${report.extra.length} extra`;
+  const messages: Record<VerifyFailure, string> = {
+    INTEGRITY_MISMATCH: `${report.path} does not match its integrity record (${counts})`,
+    SIGNATURE_INVALID: `The signature of ${report.path} is invalid`,
+    SIGNATURE_MISSING: `${report.path} carries no signature that a trusted key verifies`,
+    INTEGRITY_MISSING: `${report.path} has no integrity record (${INTEGRITY_PATH})`,
+  };
+  return new ModelArchiveError(failure, messages[failure], { details });
+}

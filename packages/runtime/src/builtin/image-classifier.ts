@@ -1,0 +1,142 @@
+/**
+ * Built-in `image_classifier`: decodes PNG/JPEG bodies (sharp), resizes and normalises them per the model config,
+ * runs the batch as one tensor, applies softmax when needed and answers the top k classes per image, shaped as MMS
+ * does: `[{ "probability": 0.71, "class": "n02123045 tabby, tabby cat" }, ...]`.
+ */
+import { ModelArchiveError } from '@model-archiver/core';
+
+import type { HandlerContext, HandlerRequest } from '../context.js';
+import { toFloat16Bits } from '../float16.js';
+import { decodeImage, type DecodedImage } from '../image-decode.js';
+import type { OnnxSession, OnnxTensor } from '../onnx.js';
+import { imageClassifierConfig, loadLabels, type ImageClassifierConfig } from './image-config.js';
+
+/** One answer of the classifier. */
+export interface ClassProbability {
+  probability: number;
+  class: string;
+}
+
+const imageBytes = (request: HandlerRequest, index: number): Buffer => {
+  const body = request.body;
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === 'string') return Buffer.from(body, 'base64');
+  const data = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)['data'] : undefined;
+  if (typeof data === 'string') return Buffer.from(data, 'base64');
+  throw new ModelArchiveError('INPUT_INVALID', `Request ${index}: expected image bytes (PNG or JPEG) or base64 text`, { details: { request: index } });
+};
+
+/** Softmax of one row, in place. */
+const softmax = (row: Float64Array): void => {
+  let max = -Infinity;
+  for (const v of row) max = Math.max(max, v);
+  let sum = 0;
+  for (let i = 0; i < row.length; i += 1) {
+    row[i] = Math.exp((row[i] as number) - max);
+    sum += row[i] as number;
+  }
+  for (let i = 0; i < row.length; i += 1) row[i] = (row[i] as number) / sum;
+};
+
+const isDistribution = (row: Float64Array): boolean => {
+  let sum = 0;
+  for (const v of row) {
+    if (v < 0 || v > 1) return false;
+    sum += v;
+  }
+  return Math.abs(sum - 1) < 1e-3;
+};
+
+/** The built-in image classification handler (preprocess / inference / postprocess steps). */
+export class ImageClassifierHandler {
+  #session: OnnxSession | undefined;
+  #config: ImageClassifierConfig | undefined;
+  #labels: string[] = [];
+
+  /** Opens the model, reads the config and the labels. */
+  async initialize(context: HandlerContext): Promise<void> {
+    this.#session = await context.onnx.createSession();
+    const input = this.#session.inputs[0];
+    if (input === undefined || (input.type !== 'float32' && input.type !== 'float16')) {
+      throw new ModelArchiveError('MODEL_LOAD_FAILED', 'image_classifier needs a model whose first input is a float32 or float16 image tensor', {
+        details: { input },
+      });
+    }
+    this.#config = imageClassifierConfig(context.modelConfig, input);
+    this.#labels = await loadLabels(context.modelDir);
+  }
+
+  /** Decodes, resizes and normalises every image into one [N, 3, H, W] (or NHWC) float tensor. */
+  async preprocess(batch: HandlerRequest[]): Promise<OnnxTensor> {
+    const config = this.#config as ImageClassifierConfig;
+    const session = this.#session as OnnxSession;
+    const { width, height } = config;
+    const plane = width * height;
+    const data = new Float32Array(batch.length * 3 * plane);
+    await Promise.all(
+      batch.map(async (request, n) => {
+        let image: DecodedImage;
+        try {
+          image = await decodeImage(
+            imageBytes(request, n),
+            config.resize === 'pad'
+              ? { height, maxWidth: width, background: config.background }
+              : { width, height, fit: config.resize, background: config.background },
+          );
+        } catch (cause) {
+          throw new ModelArchiveError('INPUT_INVALID', `Request ${n}: not a decodable image: ${(cause as Error).message}`, {
+            cause,
+            details: { request: n },
+          });
+        }
+        const pixels = image.data;
+        const base = n * 3 * plane;
+        // With `pad`, columns past the image's width stay 0 (the normalised padding value PaddleOCR uses).
+        const rows = Math.min(height, image.height);
+        const columns = Math.min(width, image.width);
+        for (let y = 0; y < rows; y += 1) {
+          for (let x = 0; x < columns; x += 1) {
+            const p = y * width + x;
+            const q = (y * image.width + x) * 3;
+            for (let c = 0; c < 3; c += 1) {
+              const source = config.channelOrder === 'rgb' ? c : 2 - c;
+              const value = ((pixels[q + source] as number) * config.scale - config.mean[c]!) / config.std[c]!;
+              data[config.layout === 'NCHW' ? base + c * plane + p : base + p * 3 + c] = value;
+            }
+          }
+        }
+      }),
+    );
+    const dims = config.layout === 'NCHW' ? [batch.length, 3, height, width] : [batch.length, height, width, 3];
+    const input = session.inputs[0]!;
+    return input.type === 'float16'
+      ? { type: 'float16', data: Uint16Array.from(data, toFloat16Bits), dims }
+      : { type: 'float32', data, dims };
+  }
+
+  /** Runs the model on the batch tensor; returns its first output. */
+  async inference(tensor: OnnxTensor): Promise<OnnxTensor> {
+    const session = this.#session as OnnxSession;
+    const outputs = await session.run({ [session.inputs[0]!.name]: tensor });
+    return outputs[session.outputs[0]!.name] as OnnxTensor;
+  }
+
+  /** Softmax (when needed) and top k per image. */
+  postprocess(output: OnnxTensor): ClassProbability[][] {
+    const config = this.#config as ImageClassifierConfig;
+    const [batch = 1] = output.dims;
+    const values = output.data as ArrayLike<number>;
+    const classes = values.length / batch;
+    const results: ClassProbability[][] = [];
+    for (let n = 0; n < batch; n += 1) {
+      const row = Float64Array.from({ length: classes }, (_, i) => Number(values[n * classes + i]));
+      if (config.softmax === true || (config.softmax === 'auto' && !isDistribution(row))) softmax(row);
+      const order = Array.from(row.keys()).sort((a, b) => (row[b] as number) - (row[a] as number));
+      results.push(
+        order.slice(0, config.topK).map((i) => ({ probability: row[i] as number, class: this.#labels[i] ?? String(i) })),
+      );
+    }
+    return results;
+  }
+}

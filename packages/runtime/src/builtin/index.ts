@@ -1,0 +1,10 @@
+/** Built-in handlers, resolved by name (never copied into archives). */
+import { instanceHandler, type HandlerRuntime } from '../handler-forms.js';
+import { ImageClassifierHandler } from './image-classifier.js';
+import { OnnxTensorHandler } from './onnx-handler.js';
+
+/** Built-in handler name -> a fresh handler. */
+export const BUILTIN_HANDLERS: Readonly<Record<string, () => HandlerRuntime>> = {
+  onnx: () => instanceHandler('onnx (built-in)', new OnnxTensorHandler()),
+  image_classifier: () => instanceHandler('image_classifier (built-in)', new ImageClassifierHandler() as never),
+};

@@ -1,0 +1,120 @@
+/**
+ * Built-in `onnx` handler: generic tensors in and out, in the KServe v2 / Open Inference Protocol JSON.
+ * Request: `{ "id"?, "inputs": [{ "name", "datatype", "shape", "data" }], "outputs"?: [{ "name" }] }`.
+ * Response: `{ "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape", "data" }] }`.
+ * Every input is checked against the model (name, datatype, rank, fixed dimensions) before ONNX Runtime runs.
+ */
+import { ModelArchiveError } from '@model-archiver/core';
+
+import type { HandlerContext, HandlerRequest } from '../context.js';
+import { manifestModelFields } from '../manifest-fields.js';
+import type { OnnxSession, OnnxTensor, OnnxValueInfo } from '../onnx.js';
+import { onnxToV2, parseV2Tensor, toTensorData, toV2Tensor, type V2Tensor } from '../tensors.js';
+
+const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
+  new ModelArchiveError('INPUT_INVALID', message, { details });
+
+const parseBody = (request: HandlerRequest, index: number): Record<string, unknown> => {
+  let body = request.body;
+  if (Buffer.isBuffer(body)) body = body.toString('utf8');
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch (cause) {
+      throw new ModelArchiveError('INPUT_INVALID', `Request ${index}: body is not JSON`, { cause, details: { request: index } });
+    }
+  }
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as Record<string, unknown>)['inputs'])) {
+    throw invalid(`Request ${index}: expected a JSON object with an "inputs" list (KServe v2 tensors)`, { request: index });
+  }
+  return body as Record<string, unknown>;
+};
+
+const checkShape = (info: OnnxValueInfo, shape: readonly number[]): void => {
+  if (info.shape.length === 0) return;
+  const fits = info.shape.length === shape.length && info.shape.every((d, i) => typeof d === 'string' || d < 0 || d === shape[i]);
+  if (!fits) {
+    throw invalid(`Input ${info.name}: shape [${shape.join(', ')}] does not fit the model's [${info.shape.join(', ')}]`, {
+      input: info.name,
+      expected: info.shape,
+      actual: shape,
+    });
+  }
+};
+
+/** The built-in generic tensor handler. */
+export class OnnxTensorHandler {
+  #session: OnnxSession | undefined;
+
+  /** Opens the archive's model. */
+  async initialize(context: HandlerContext): Promise<void> {
+    this.#session = await context.onnx.createSession();
+  }
+
+  /** Runs each request of the batch on the model. */
+  async handle(batch: HandlerRequest[], context: HandlerContext): Promise<unknown[]> {
+    const session = this.#session;
+    if (session === undefined) throw new ModelArchiveError('HANDLER_FAILED', 'The onnx handler was not initialised');
+    const { modelVersion } = manifestModelFields(context.manifest);
+    const results: unknown[] = [];
+    for (const [index, request] of batch.entries()) {
+      const body = parseBody(request, index);
+      const feeds = this.#feeds(session, body['inputs'] as unknown[]);
+      const outputNames = this.#outputNames(session, body['outputs']);
+      const outputs = await session.run(feeds, outputNames);
+      const tensors: V2Tensor[] = (outputNames ?? session.outputs.map((o) => o.name)).map((name) =>
+        toV2Tensor(name, outputs[name] as OnnxTensor),
+      );
+      const id = body['id'];
+      results.push({
+        model_name: context.modelName,
+        model_version: modelVersion ?? '1',
+        ...(id === undefined ? {} : { id }),
+        outputs: tensors,
+      });
+    }
+    return results;
+  }
+
+  #feeds(session: OnnxSession, inputs: readonly unknown[]): Record<string, OnnxTensor> {
+    const feeds: Record<string, OnnxTensor> = {};
+    for (const [i, raw] of inputs.entries()) {
+      const { name, type, shape, values } = parseV2Tensor(raw, i);
+      const info = session.inputs.find((input) => input.name === name);
+      if (info === undefined) {
+        throw invalid(`Unknown input ${name}; the model's inputs are ${session.inputs.map((x) => x.name).join(', ')}`, {
+          input: name,
+          expected: session.inputs.map((x) => x.name),
+        });
+      }
+      if (info.type !== 'unknown' && info.type !== type) {
+        throw invalid(`Input ${name}: datatype ${onnxToV2(type)} but the model expects ${onnxToV2(info.type)}`, {
+          input: name,
+          expected: onnxToV2(info.type),
+          actual: onnxToV2(type),
+        });
+      }
+      if (feeds[name] !== undefined) throw invalid(`Input ${name} is given twice`, { input: name });
+      checkShape(info, shape);
+      feeds[name] = { type, data: toTensorData(type, values, name), dims: shape };
+    }
+    const missing = session.inputs.filter((input) => feeds[input.name] === undefined).map((input) => input.name);
+    if (missing.length > 0) throw invalid(`Missing input ${missing.join(', ')}`, { missing });
+    return feeds;
+  }
+
+  #outputNames(session: OnnxSession, requested: unknown): string[] | undefined {
+    if (requested === undefined) return undefined;
+    if (!Array.isArray(requested)) throw invalid('"outputs" must be a list of { "name": ... }', {});
+    return requested.map((entry: unknown) => {
+      const name = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['name'] : undefined;
+      if (typeof name !== 'string' || !session.outputs.some((o) => o.name === name)) {
+        throw invalid(`Unknown output ${String(name)}; the model's outputs are ${session.outputs.map((o) => o.name).join(', ')}`, {
+          output: name,
+          expected: session.outputs.map((o) => o.name),
+        });
+      }
+      return name;
+    });
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The private model cache: `<cacheDir>/<sha256 of the archive>/` holds the materialised files and
+ * `<cacheDir>/<sha256>.json` their index (path, size, SHA-256). A cached folder is reused only after every file is
+ * hashed again and the tree matches the index exactly (nothing missing, changed or added).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+import { ModelArchiveError } from '@model-archiver/core';
+
+/** One materialised file. */
+export interface CachedFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** `<key>.json`. */
+export interface CacheIndex {
+  cacheVersion: 1;
+  /** SHA-256 of the archive's bytes (folders: of its file listing and digests). */
+  key: string;
+  /** True when the files were checked against `MAR-INF/integrity.json` at materialisation. */
+  integrityVerified: boolean;
+  /** True when the archive had an integrity record. */
+  hasIntegrityRecord: boolean;
+  files: CachedFile[];
+}
+
+/** The default cache folder: `$MODEL_ARCHIVER_CACHE_DIR`, else `<tmpdir>/model-archiver-<uid>/cache`. */
+export function defaultCacheDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const fromEnv = env['MODEL_ARCHIVER_CACHE_DIR'];
+  if (fromEnv !== undefined && fromEnv !== '') return path.resolve(fromEnv);
+  const uid = typeof process.getuid === 'function' ? String(process.getuid()) : 'user';
+  return path.join(tmpdir(), `model-archiver-${uid}`, 'cache');
+}
+
+/** Creates the cache folder (mode 0700) and refuses one owned by another user. */
+export async function prepareCacheDir(cacheDir: string): Promise<void> {
+  try {
+    await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+    const info = await lstat(cacheDir);
+    if (!info.isDirectory()) throw new Error('not a directory');
+    if (typeof process.getuid === 'function' && info.uid !== process.getuid()) throw new Error(`owned by uid ${info.uid}`);
+  } catch (cause) {
+    throw new ModelArchiveError('INVALID_OPTION', `Cache folder ${cacheDir} cannot be used: ${(cause as Error).message}`, {
+      cause,
+      details: { cacheDir },
+    });
+  }
+}
+
+/** SHA-256 and size of a file, streamed. */
+export async function hashFile(file: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    createReadStream(file, { highWaterMark: 1 << 20 }),
+    async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        size += chunk.length;
+        hash.update(chunk);
+      }
+      yield* [];
+    },
+    signal === undefined ? {} : { signal },
+  );
+  return { sha256: hash.digest('hex'), size };
+}
+
+const walk = async (root: string, relative = ''): Promise<string[] | undefined> => {
+  const files: string[] = [];
+  for (const entry of await readdir(path.join(root, relative), { withFileTypes: true })) {
+    const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+    if (entry.isDirectory()) {
+      const nested = await walk(root, child);
+      if (nested === undefined) return undefined;
+      files.push(...nested);
+    } else if (entry.isFile()) {
+      files.push(child);
+    } else {
+      return undefined; // links or special files were never materialised by us
+    }
+  }
+  return files;
+};
+
+/** Hashes every file under `dir` (sorted by path); throws on links or special files. */
+export async function indexFolder(dir: string, signal?: AbortSignal): Promise<CachedFile[]> {
+  const paths = await walk(dir);
+  if (paths === undefined) throw new Error(`${dir} holds a link or special file`);
+  const files: CachedFile[] = [];
+  for (const file of paths.sort()) files.push({ path: file, ...(await hashFile(path.join(dir, ...file.split('/')), signal)) });
+  return files;
+}
+
+/** Reads `<key>.json`; `undefined` when absent or unreadable. */
+export async function readCacheIndex(indexFile: string, key: string): Promise<CacheIndex | undefined> {
+  try {
+    const index = JSON.parse(await readFile(indexFile, 'utf8')) as CacheIndex;
+    return index.cacheVersion === 1 && index.key === key && Array.isArray(index.files) ? index : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `dir` holds exactly the indexed files with their sizes and digests. */
+export async function cacheMatches(dir: string, index: CacheIndex, signal?: AbortSignal): Promise<boolean> {
+  let present: string[] | undefined;
+  try {
+    present = await walk(dir);
+  } catch {
+    return false;
+  }
+  if (present === undefined || present.length !== index.files.length) return false;
+  const expected = new Map(index.files.map((f) => [f.path, f]));
+  if (!present.every((p) => expected.has(p))) return false;
+  for (const file of index.files) {
+    const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal).catch(() => undefined);
+    if (actual === undefined || actual.size !== file.size || actual.sha256 !== file.sha256) return false;
+  }
+  return true;
+}

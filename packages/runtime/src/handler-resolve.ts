@@ -1,0 +1,157 @@
+/**
+ * Handler string -> handler. `module[:function]`: the module is a path inside the archive (nested folders allowed,
+ * `/` or `\` separators, extension optional: `.mjs`, `.js`, `.cjs` are tried), the function defaults to `handle`.
+ * Without a `handle` export the module's default export (or its only exported class) is the handler class. A named
+ * function that does not exist is an error naming the module's exports (the reference loaders silently fall back
+ * to class mode instead). Built-in names resolve only when no module of that name is in the archive, and an import
+ * failure is always reported with its real cause (never masked by a built-in lookup).
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { ModelArchiveError } from '@model-archiver/core';
+
+import { BUILTIN_HANDLERS } from './builtin/index.js';
+import { classHandler, functionHandler, instanceHandler, isClass, type HandlerInstance, type HandlerRuntime } from './handler-forms.js';
+
+/** Extensions tried, in order, for a module named without one. */
+export const MODULE_EXTENSIONS = ['.mjs', '.js', '.cjs'] as const;
+
+/** A handler string split into module and function. */
+export interface HandlerSpec {
+  module: string;
+  function?: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Splits `module[:function]`; a colon of a drive letter (`C:\x`) is not a separator. */
+export function parseHandlerString(handler: string): HandlerSpec {
+  const colon = handler.lastIndexOf(':');
+  if (colon > 0) {
+    const module = handler.slice(0, colon);
+    const fn = handler.slice(colon + 1);
+    if (IDENTIFIER.test(fn) && !/^[A-Za-z]$/.test(module)) return { module, function: fn };
+  }
+  return { module: handler };
+}
+
+/** The module's archive path candidates, in the order tried. */
+export function moduleCandidates(module: string): string[] {
+  let normal = module.replaceAll('\\', '/');
+  // An absolute path (`/abs/dir/mod`, `C:/dir/mod`) keeps its last part, as the reference loaders do.
+  if (normal.startsWith('/') || /^[A-Za-z]:\//.test(normal)) normal = normal.slice(normal.lastIndexOf('/') + 1);
+  normal = normal.replace(/^(\.\/)+/, '');
+  const segments = normal.split('/');
+  if (normal === '' || segments.some((s) => s === '..' || s === '')) return [];
+  if (/\.(mjs|js|cjs)$/.test(normal)) return [normal];
+  return MODULE_EXTENSIONS.map((ext) => `${normal}${ext}`);
+}
+
+const isFile = async (file: string): Promise<boolean> => {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+};
+
+let importCounter = 0;
+
+const importModule = async (file: string, archivePath: string): Promise<Record<string, unknown>> => {
+  // A query makes a fresh module instance per load (ESM caches by URL), so two loads never share handler state.
+  importCounter += 1;
+  const url = `${pathToFileURL(file).href}?load=${importCounter}`;
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (cause) {
+    const error = cause instanceof Error ? cause : new Error(String(cause));
+    throw new ModelArchiveError(
+      'HANDLER_IMPORT_FAILED',
+      `Importing handler module ${archivePath} failed: ${error.name}: ${error.message}\n${error.stack ?? ''}`,
+      { cause: error, details: { module: archivePath, error: `${error.name}: ${error.message}`, stack: error.stack } },
+    );
+  }
+};
+
+const exportNames = (moduleExports: Record<string, unknown>): string[] => Object.keys(moduleExports).sort();
+
+const lookup = (moduleExports: Record<string, unknown>, name: string): unknown => {
+  if (Object.hasOwn(moduleExports, name)) return moduleExports[name];
+  // CommonJS modules: named exports may only be visible on `default` (module.exports).
+  const fallback = moduleExports['default'];
+  if (name !== 'default' && typeof fallback === 'object' && fallback !== null && Object.hasOwn(fallback, name)) {
+    return (fallback as Record<string, unknown>)[name];
+  }
+  return undefined;
+};
+
+const fromModule = (archivePath: string, spec: HandlerSpec, moduleExports: Record<string, unknown>): HandlerRuntime => {
+  const exports = exportNames(moduleExports);
+  if (spec.function !== undefined) {
+    const value = lookup(moduleExports, spec.function);
+    const label = `${archivePath}:${spec.function}`;
+    if (value === undefined) {
+      throw new ModelArchiveError(
+        'HANDLER_FUNCTION_NOT_FOUND',
+        `Handler module ${archivePath} has no export named ${spec.function}; it exports: ${exports.join(', ') || '(nothing)'}`,
+        { details: { module: archivePath, function: spec.function, exports } },
+      );
+    }
+    if (isClass(value)) return classHandler(`${label} (class)`, value);
+    if (typeof value === 'function') return functionHandler(`${label} (function)`, value as never, moduleExports);
+    if (typeof value === 'object' && value !== null) return instanceHandler(`${label} (object)`, value as HandlerInstance);
+    throw new ModelArchiveError('HANDLER_INVALID', `${label} is a ${typeof value}, not a function or class`, {
+      details: { module: archivePath, function: spec.function, exports },
+    });
+  }
+  const handle = lookup(moduleExports, 'handle');
+  if (typeof handle === 'function' && !isClass(handle)) return functionHandler(`${archivePath}:handle (function)`, handle as never, moduleExports);
+  const fallback = moduleExports['default'];
+  if (isClass(fallback)) return classHandler(`${archivePath} default export (class)`, fallback);
+  const classes = Object.entries(moduleExports).filter(([name, value]) => name !== 'default' && isClass(value));
+  if (classes.length === 1) {
+    const [name, value] = classes[0] as [string, new () => unknown];
+    return classHandler(`${archivePath}:${name} (class)`, value);
+  }
+  if (typeof fallback === 'object' && fallback !== null && classes.length === 0) {
+    const candidate = fallback as HandlerInstance;
+    if (typeof candidate.handle === 'function' || typeof candidate.inference === 'function') {
+      return instanceHandler(`${archivePath} default export (object)`, candidate);
+    }
+  }
+  throw new ModelArchiveError(
+    'HANDLER_INVALID',
+    classes.length > 1
+      ? `Handler module ${archivePath} exports several classes (${classes.map(([n]) => n).join(', ')}) and no default export; name one as ${archivePath}:<Class>`
+      : `Handler module ${archivePath} exports no handle function, no default class and no class; it exports: ${exports.join(', ') || '(nothing)'}`,
+    { details: { module: archivePath, exports, classes: classes.map(([n]) => n) } },
+  );
+};
+
+/**
+ * Resolves and imports the handler named by `handler` in the model folder `modelDir`.
+ * @throws HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED, HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID
+ */
+export async function resolveHandler(handler: string, modelDir: string): Promise<HandlerRuntime> {
+  const trimmed = handler.trim();
+  const spec = parseHandlerString(trimmed);
+  if (/\.py$/.test(spec.module)) {
+    throw new ModelArchiveError('HANDLER_INVALID', `Handler ${trimmed} is a Python module; this runtime runs JavaScript handlers and built-ins`, {
+      details: { handler: trimmed, builtins: Object.keys(BUILTIN_HANDLERS) },
+    });
+  }
+  const candidates = moduleCandidates(spec.module);
+  for (const candidate of candidates) {
+    const file = path.join(modelDir, ...candidate.split('/'));
+    if (await isFile(file)) return fromModule(candidate, spec, await importModule(file, candidate));
+  }
+  const builtin = spec.function === undefined ? BUILTIN_HANDLERS[trimmed] : undefined;
+  if (builtin !== undefined) return builtin();
+  throw new ModelArchiveError(
+    'HANDLER_MODULE_NOT_FOUND',
+    `Handler module ${spec.module} is not in the archive (tried ${candidates.join(', ') || 'no valid path'}) and is not a built-in handler (${Object.keys(BUILTIN_HANDLERS).join(', ')})`,
+    { details: { handler: trimmed, tried: candidates, builtins: Object.keys(BUILTIN_HANDLERS) } },
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * `loadModel(archive, options)`: materialise the archive (integrity checked, cached by content digest), read the
+ * manifest and model config, resolve the handler, build the context, `initialize(context)`, and return a model that
+ * handles batches one at a time and can be closed.
+ */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
+
+import { defaultCacheDir } from './cache-index.js';
+import { HandlerContext } from './context.js';
+import { resolveHandler } from './handler-resolve.js';
+import { manifestModelFields } from './manifest-fields.js';
+import { materialiseArchive } from './materialise.js';
+import { onnxSettings, readModelConfig } from './model-config.js';
+import { RuntimeModel } from './runtime-model.js';
+import { OnnxSessionFactory } from './session-factory.js';
+import type { LoadOptions, LoadedModel } from './types.js';
+import { RUNTIME_VERSION } from './version.js';
+
+const findSingleOnnx = async (modelDir: string): Promise<string | undefined> => {
+  const names = (await readdir(modelDir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.onnx')).map((e) => e.name);
+  return names.length === 1 ? names[0] : undefined;
+};
+
+const describeError = (error: unknown): { text: string; stack: string | undefined } => {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return { text: `${err.name}: ${err.message}`, stack: err.stack };
+};
+
+const checkAborted = (signal: AbortSignal | undefined): void => {
+  if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Loading was cancelled', { cause: signal.reason });
+};
+
+/**
+ * Loads a model archive (`.mar` zip, `.tar.gz`, or folder) and initialises its handler.
+ *
+ * @example
+ * const model = await loadModel('ocr-cls.mar', { executionProviders: ['cuda', 'cpu'], onWarning: console.warn });
+ * const [answer] = await model.handle([{ body: png, contentType: 'image/png' }]);
+ * await model.close();
+ *
+ * @throws ModelArchiveError: archive and integrity codes from core, HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
+ * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ABORTED.
+ */
+export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  const warn = options.onWarning ?? ((): void => {});
+  const materialised = await materialiseArchive(path.resolve(archivePath), {
+    cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
+    verifyIntegrity: options.verifyIntegrity ?? true,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+  checkAborted(options.signal);
+  const { modelDir } = materialised;
+  const manifest = materialised.manifest.manifest;
+  const fields = manifestModelFields(manifest);
+  const name = options.modelName ?? fields.modelName ?? path.basename(archivePath).replace(/\.(mar|tar\.gz|tgz|zip)$/, '');
+  if (fields.handler === undefined) {
+    throw new ModelArchiveError('HANDLER_INVALID', `The manifest of ${archivePath} names no handler`, { details: { archive: archivePath } });
+  }
+  const modelConfig = await readModelConfig(modelDir, fields.configFile);
+  const settings = onnxSettings(options, modelConfig);
+  const defaultModel = fields.serializedFile?.endsWith('.onnx') ? fields.serializedFile : await findSingleOnnx(modelDir);
+  const onnx = new OnnxSessionFactory(modelDir, defaultModel, settings, warn);
+  const context = new HandlerContext({
+    modelName: name,
+    modelDir,
+    manifest,
+    systemProperties: {
+      model_dir: modelDir,
+      gpu_id: options.gpuId ?? null,
+      batch_size: options.batchSize ?? 1,
+      server_name: options.serverName ?? 'model-archiver',
+      server_version: options.serverVersion ?? RUNTIME_VERSION,
+    },
+    modelConfig,
+    onnx,
+    warn,
+  });
+  const handler = await resolveHandler(fields.handler, modelDir);
+  try {
+    checkAborted(options.signal);
+    await handler.initialize(context);
+    checkAborted(options.signal);
+  } catch (error) {
+    await onnx.releaseAll();
+    if (isModelArchiveError(error) && (error.code === 'MODEL_LOAD_FAILED' || error.code === 'ABORTED')) throw error;
+    const { text, stack } = describeError(error);
+    throw new ModelArchiveError('HANDLER_INIT_FAILED', `initialize() of handler ${handler.description} failed: ${text}\n${stack ?? ''}`, {
+      cause: error,
+      details: { handler: handler.description, error: text, stack },
+    });
+  }
+  return new RuntimeModel({
+    name,
+    version: fields.modelVersion ?? '1.0',
+    manifest,
+    modelDir,
+    handler,
+    context,
+    onnx,
+  });
+}

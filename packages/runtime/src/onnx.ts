@@ -1,0 +1,193 @@
+/**
+ * The only file that imports onnxruntime-node. Creates sessions with an ordered list of execution providers and a
+ * CPU fallback (onnxruntime-node rejects a list whose first provider cannot load instead of falling back), runs them,
+ * and wraps every ONNX Runtime failure as a coded error with the original as `cause`.
+ */
+import { ModelArchiveError } from '@model-archiver/core';
+import ort from 'onnxruntime-node';
+
+import type { GraphOptimizationLevel } from './types.js';
+
+// Native logs go straight to stderr with colour codes; failures reach us as exceptions anyway.
+ort.env.logLevel = 'fatal';
+
+/** ONNX Runtime tensor element types the runtime handles. */
+export type OnnxTensorType =
+  | 'float32'
+  | 'float64'
+  | 'float16'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'bool'
+  | 'string';
+
+/** Element storage of each type (float16 holds IEEE half bits; bool holds 0/1). */
+export type OnnxTensorData =
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | BigInt64Array
+  | Uint8Array
+  | Uint32Array
+  | BigUint64Array
+  | string[];
+
+/** A CPU tensor: what handlers pass to {@link OnnxSession.run} and get back from it. */
+export interface OnnxTensor {
+  readonly type: string;
+  readonly data: OnnxTensorData | ArrayLike<unknown>;
+  readonly dims: readonly number[];
+}
+
+/** An input or output of a session, with ONNX Runtime type names. */
+export interface OnnxValueInfo {
+  name: string;
+  /** ONNX Runtime type name (`float32`, `int64`, ...); `unknown` for non-tensor values. */
+  type: string;
+  shape: (number | string)[];
+}
+
+/** Session settings: providers in order, graph optimisation and threads. */
+export interface OnnxSessionOptions {
+  executionProviders: readonly string[];
+  gpuId?: number | null;
+  graphOptimizationLevel: GraphOptimizationLevel;
+  intraOpNumThreads: number;
+  interOpNumThreads: number;
+}
+
+/** Providers known to fail in this process, with the reason, so a second session neither retries nor warns twice. */
+const failedProviders = new Map<string, string>();
+
+/** Creates an ONNX Runtime tensor (the class handlers would otherwise have to import). */
+export function createTensor(type: OnnxTensorType, data: OnnxTensorData, dims: readonly number[]): OnnxTensor {
+  try {
+    return new ort.Tensor(type, data as never, dims);
+  } catch (cause) {
+    throw new ModelArchiveError('INPUT_INVALID', `Cannot make a ${type} tensor of shape [${dims.join(', ')}]: ${(cause as Error).message}`, {
+      cause,
+      details: { type, dims: [...dims] },
+    });
+  }
+}
+
+const providerEntry = (name: string, gpuId: number | null | undefined): string | { name: string; deviceId: number } =>
+  (name === 'cuda' || name === 'tensorrt') && typeof gpuId === 'number' ? { name, deviceId: gpuId } : name;
+
+const sessionOptions = (options: OnnxSessionOptions, providers: readonly string[]): ort.InferenceSession.SessionOptions => ({
+  executionProviders: providers.map((p) => providerEntry(p, options.gpuId)) as ort.InferenceSession.SessionOptions['executionProviders'],
+  graphOptimizationLevel: options.graphOptimizationLevel,
+  intraOpNumThreads: options.intraOpNumThreads,
+  interOpNumThreads: options.interOpNumThreads,
+  logSeverityLevel: 4,
+});
+
+const supportedBackends = (): Set<string> => new Set(ort.listSupportedBackends().map((b) => b.name));
+
+/**
+ * Opens a session on `model` (a file path or the model bytes), trying `executionProviders` in order: a provider that
+ * fails to load is dropped and the rest is tried, down to `cpu`. Reports the providers skipped, with their reasons,
+ * in ONE call of `warn`. Throws `MODEL_LOAD_FAILED` when even CPU cannot load the model.
+ */
+export async function createOnnxSession(
+  model: string | Uint8Array,
+  options: OnnxSessionOptions,
+  warn: (message: string) => void,
+): Promise<OnnxSession> {
+  const wanted = options.executionProviders.length > 0 ? options.executionProviders.map((p) => p.toLowerCase()) : ['cpu'];
+  const backends = supportedBackends();
+  const skipped: string[] = [];
+  // Providers this build lacks, or that failed before in this process, are dropped up front: ONNX Runtime would
+  // otherwise print its own console warning for unknown names.
+  let remaining = wanted.filter((name) => {
+    const known = failedProviders.get(name) ?? (backends.has(name) ? undefined : 'not available in this onnxruntime-node build');
+    if (known !== undefined && name !== 'cpu') skipped.push(`${name} (${known})`);
+    return known === undefined || name === 'cpu';
+  });
+  let lastError: unknown;
+  let triedCpu = false;
+  while (remaining.length > 0) {
+    const first = remaining[0] as string;
+    triedCpu ||= first === 'cpu';
+    try {
+      const session = await ort.InferenceSession.create(model as string, sessionOptions(options, remaining));
+      if (skipped.length > 0) warn(`Execution provider ${skipped.join(', ')} unavailable; using ${remaining.join(', ')}`);
+      return new OnnxSession(session, remaining);
+    } catch (cause) {
+      lastError = cause;
+      if (first === 'cpu') break;
+      const reason = (cause as Error).message.split('\n')[0] ?? 'failed';
+      failedProviders.set(first, reason);
+      skipped.push(`${first} (${reason})`);
+      remaining = remaining.slice(1);
+    }
+  }
+  if (!triedCpu) {
+    try {
+      const session = await ort.InferenceSession.create(model as string, sessionOptions(options, ['cpu']));
+      warn(`Execution provider ${skipped.join(', ')} unavailable; using cpu`);
+      return new OnnxSession(session, ['cpu']);
+    } catch (cause) {
+      lastError = cause;
+    }
+  }
+  const where = typeof model === 'string' ? model : `${model.byteLength} bytes`;
+  throw new ModelArchiveError('MODEL_LOAD_FAILED', `ONNX Runtime could not load ${where}: ${(lastError as Error).message}`, {
+    cause: lastError,
+    details: { model: where, executionProviders: wanted },
+  });
+}
+
+const valueInfo = (meta: ort.InferenceSession.ValueMetadata): OnnxValueInfo =>
+  meta.isTensor ? { name: meta.name, type: meta.type, shape: [...meta.shape] } : { name: meta.name, type: 'unknown', shape: [] };
+
+/** An open ONNX Runtime session. */
+export class OnnxSession {
+  /** Inputs of the model, in graph order. */
+  readonly inputs: readonly OnnxValueInfo[];
+  /** Outputs of the model, in graph order. */
+  readonly outputs: readonly OnnxValueInfo[];
+  /** The providers the session was created with (after any fallback). */
+  readonly executionProviders: readonly string[];
+  #session: ort.InferenceSession | undefined;
+
+  /** @internal Use {@link createOnnxSession}. */
+  constructor(session: ort.InferenceSession, providers: readonly string[]) {
+    this.#session = session;
+    this.inputs = session.inputMetadata.map(valueInfo);
+    this.outputs = session.outputMetadata.map(valueInfo);
+    this.executionProviders = providers;
+  }
+
+  /** Runs the model; `outputNames` defaults to every output. Throws `INFERENCE_FAILED` (ORT's error as cause). */
+  async run(feeds: Record<string, OnnxTensor>, outputNames?: readonly string[]): Promise<Record<string, OnnxTensor>> {
+    const session = this.#session;
+    if (session === undefined) throw new ModelArchiveError('INFERENCE_FAILED', 'The ONNX session was released');
+    try {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, value] of Object.entries(feeds)) {
+        ortFeeds[name] = value instanceof ort.Tensor ? value : new ort.Tensor(value.type as OnnxTensorType, value.data as never, value.dims);
+      }
+      const result = outputNames === undefined ? await session.run(ortFeeds) : await session.run(ortFeeds, [...outputNames]);
+      return result as unknown as Record<string, OnnxTensor>;
+    } catch (cause) {
+      throw new ModelArchiveError('INFERENCE_FAILED', `ONNX Runtime failed: ${(cause as Error).message}`, { cause });
+    }
+  }
+
+  /** Frees the native session. Safe to call twice. */
+  async release(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    if (session !== undefined) await session.release();
+  }
+}

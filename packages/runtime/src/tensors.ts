@@ -1,0 +1,172 @@
+/**
+ * KServe v2 / Open Inference Protocol tensor JSON <-> ONNX Runtime tensors, for every type the runtime supports.
+ * `{ name, datatype, shape, data }` with `data` flat (row-major) or nested; INT64/UINT64 accept numbers or decimal
+ * strings (values past 2^53 need strings) and are written as numbers when safe, else as strings.
+ */
+import { ModelArchiveError } from '@model-archiver/core';
+
+import { fromFloat16Bits, toFloat16Bits } from './float16.js';
+import type { OnnxTensor, OnnxTensorData, OnnxTensorType } from './onnx.js';
+
+/** v2 datatype name -> ONNX Runtime type name. */
+export const V2_TO_ONNX: Readonly<Record<string, OnnxTensorType>> = {
+  FP32: 'float32',
+  FP64: 'float64',
+  FP16: 'float16',
+  INT8: 'int8',
+  INT16: 'int16',
+  INT32: 'int32',
+  INT64: 'int64',
+  UINT8: 'uint8',
+  UINT16: 'uint16',
+  UINT32: 'uint32',
+  UINT64: 'uint64',
+  BOOL: 'bool',
+  BYTES: 'string',
+};
+
+/** ONNX Runtime type name -> v2 datatype name (`unknown` types map to themselves, upper-cased). */
+export function onnxToV2(type: string): string {
+  for (const [v2, onnx] of Object.entries(V2_TO_ONNX)) if (onnx === type) return v2;
+  return type.toUpperCase();
+}
+
+/** A tensor in v2 JSON form. */
+export interface V2Tensor {
+  name: string;
+  datatype: string;
+  shape: number[];
+  data: unknown[];
+  parameters?: Record<string, unknown>;
+}
+
+const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
+  new ModelArchiveError('INPUT_INVALID', message, { details });
+
+const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data]);
+
+const toBigInt = (value: unknown, name: string, index: number, unsigned: boolean): bigint => {
+  let big: bigint;
+  if (typeof value === 'bigint') big = value;
+  else if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value);
+  else if (typeof value === 'string' && /^-?\d+$/.test(value)) big = BigInt(value);
+  else throw invalid(`Input ${name}: element ${index} is not an integer`, { input: name, index });
+  const fits = unsigned ? big >= 0n && big < 2n ** 64n : big >= -(2n ** 63n) && big < 2n ** 63n;
+  if (!fits) throw invalid(`Input ${name}: element ${index} is out of range`, { input: name, index });
+  return big;
+};
+
+const INT_RANGES: Record<string, [number, number]> = {
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  uint8: [0, 255],
+  uint16: [0, 65535],
+  uint32: [0, 4294967295],
+};
+
+/** Converts flat JS values to typed element storage, checking each element. */
+export function toTensorData(type: OnnxTensorType, values: readonly unknown[], name: string): OnnxTensorData {
+  const numbers = (): number[] =>
+    values.map((v, i) => {
+      if (typeof v === 'number') return v;
+      if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
+      throw invalid(`Input ${name}: element ${i} is not a number`, { input: name, index: i });
+    });
+  const integers = (): number[] => {
+    const [min, max] = INT_RANGES[type] as [number, number];
+    return values.map((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+        throw invalid(`Input ${name}: element ${i} is not a ${type}`, { input: name, index: i, type });
+      }
+      return v;
+    });
+  };
+  switch (type) {
+    case 'float32':
+      return Float32Array.from(numbers());
+    case 'float64':
+      return Float64Array.from(numbers());
+    case 'float16':
+      return Uint16Array.from(numbers(), toFloat16Bits);
+    case 'int8':
+      return Int8Array.from(integers());
+    case 'int16':
+      return Int16Array.from(integers());
+    case 'int32':
+      return Int32Array.from(integers());
+    case 'uint8':
+      return Uint8Array.from(integers());
+    case 'uint16':
+      return Uint16Array.from(integers());
+    case 'uint32':
+      return Uint32Array.from(integers());
+    case 'int64':
+      return BigInt64Array.from(values, (v, i) => toBigInt(v, name, i, false));
+    case 'uint64':
+      return BigUint64Array.from(values, (v, i) => toBigInt(v, name, i, true));
+    case 'bool':
+      return Uint8Array.from(values, (v, i) => {
+        if (typeof v === 'boolean') return v ? 1 : 0;
+        if (v === 0 || v === 1) return v;
+        throw invalid(`Input ${name}: element ${i} is not a boolean`, { input: name, index: i });
+      });
+    case 'string':
+      return values.map((v, i) => {
+        if (typeof v !== 'string') throw invalid(`Input ${name}: element ${i} is not a string`, { input: name, index: i });
+        return v;
+      });
+  }
+}
+
+/** Checks a v2 input object's fields and returns its flat values and ONNX type. */
+export function parseV2Tensor(input: unknown, index: number): { name: string; type: OnnxTensorType; shape: number[]; values: unknown[] } {
+  if (typeof input !== 'object' || input === null) throw invalid(`inputs[${index}] is not an object`, { index });
+  const { name, datatype, shape, data } = input as Record<string, unknown>;
+  if (typeof name !== 'string' || name === '') throw invalid(`inputs[${index}] has no name`, { index });
+  const type = typeof datatype === 'string' ? V2_TO_ONNX[datatype.toUpperCase()] : undefined;
+  if (type === undefined) {
+    throw invalid(`Input ${name}: unknown datatype ${String(datatype)}`, { input: name, datatype, supported: Object.keys(V2_TO_ONNX) });
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && (d as number) >= 0)) {
+    throw invalid(`Input ${name}: shape must be a list of non-negative integers`, { input: name, shape });
+  }
+  const values = flatten(data);
+  const count = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (values.length !== count) {
+    throw invalid(`Input ${name}: shape [${shape.join(', ')}] needs ${count} elements, data has ${values.length}`, {
+      input: name,
+      shape,
+      expected: count,
+      actual: values.length,
+    });
+  }
+  return { name, type, shape: shape as number[], values };
+}
+
+/** Flat JSON values of a tensor (bool -> true/false, float16 -> numbers, 64-bit -> numbers when safe, else strings). */
+export function tensorToJson(tensor: OnnxTensor): unknown[] {
+  const data = tensor.data as ArrayLike<unknown>;
+  switch (tensor.type) {
+    case 'bool':
+      return Array.from(data as Uint8Array, (v) => v !== 0);
+    case 'float16':
+      return Array.from(data as Uint16Array, fromFloat16Bits);
+    case 'int64':
+    case 'uint64':
+      return Array.from(data as ArrayLike<bigint>, (v) => {
+        const n = Number(v);
+        return Number.isSafeInteger(n) ? n : v.toString();
+      });
+    case 'float32':
+    case 'float64':
+      return Array.from(data as ArrayLike<number>, (v) => (Number.isFinite(v) ? v : String(v)));
+    default:
+      return Array.from(data);
+  }
+}
+
+/** A tensor as a v2 output object. */
+export function toV2Tensor(name: string, tensor: OnnxTensor): V2Tensor {
+  return { name, datatype: onnxToV2(tensor.type), shape: [...tensor.dims], data: tensorToJson(tensor) };
+}

@@ -1,0 +1,96 @@
+import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { loadModel } from '@model-archiver/runtime';
+
+import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
+
+let area: TempArea;
+beforeEach(async () => {
+  area = await tempArea();
+});
+afterEach(async () => {
+  await area.cleanup();
+});
+
+const HANDLER = 'export const handle = (batch) => batch.map(() => "original");';
+
+const answer = async (archive: string, options: { verifyIntegrity?: boolean } = {}): Promise<{ body: unknown; modelDir: string }> => {
+  const model = await loadModel(archive, { cacheDir: area.cacheDir, ...options });
+  const [response] = await model.handle([{ body: 'x' }]);
+  await model.close();
+  return { body: response?.body, modelDir: model.modelDir };
+};
+
+const inode = async (file: string): Promise<number> => (await stat(file)).ino;
+
+describe('model cache', () => {
+  it('materialises an archive under its SHA-256 and reuses the checked copy', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER }, integrity: true });
+    const first = await answer(archive);
+    expect(path.dirname(first.modelDir)).toBe(area.cacheDir);
+    expect(path.basename(first.modelDir)).toMatch(/^[0-9a-f]{64}$/);
+    const before = await inode(path.join(first.modelDir, 'svc.mjs'));
+    const second = await answer(archive);
+    expect(second.modelDir).toBe(first.modelDir);
+    expect(await inode(path.join(second.modelDir, 'svc.mjs'))).toBe(before);
+    expect((await readdir(area.cacheDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('re-extracts a cached copy whose file was modified', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
+    const { modelDir } = await answer(archive);
+    await writeFile(path.join(modelDir, 'svc.mjs'), 'export const handle = (batch) => batch.map(() => "tampered");');
+    const again = await answer(archive);
+    expect(again.body).toBe('original');
+  });
+
+  it('re-extracts a cached copy that gained a file', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
+    const { modelDir } = await answer(archive);
+    await writeFile(path.join(modelDir, 'svc.js'), 'export const handle = () => ["planted"];');
+    await answer(archive);
+    await expect(stat(path.join(modelDir, 'svc.js'))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('re-extracts a cached copy whose index was damaged', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
+    const { modelDir } = await answer(archive);
+    await appendFile(`${modelDir}.json`, 'garbage');
+    await expect(answer(archive)).resolves.toMatchObject({ body: 'original' });
+  });
+
+  it('refuses an archive whose entries differ from its integrity record, unless verification is off', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'bad.mar'), {
+      handler: 'svc',
+      files: { 'svc.mjs': HANDLER },
+      integrity: true,
+      tamper: { 'svc.mjs': 'export const handle = (batch) => batch.map(() => "evil");' },
+    });
+    await expect(answer(archive)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
+    expect((await readdir(area.cacheDir)).filter((n) => !n.endsWith('.json'))).toEqual([]);
+    await expect(answer(archive, { verifyIntegrity: false })).resolves.toMatchObject({ body: 'evil' });
+    // A copy cached without verification is not reused once verification is asked for again.
+    await expect(answer(archive)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
+  });
+
+  it('loads an archive without an integrity record', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'plain.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
+    await expect(answer(archive)).resolves.toMatchObject({ body: 'original' });
+  });
+
+  it('reports a missing archive and a file that is not an archive', async () => {
+    await expect(answer(path.join(area.root, 'nope.mar'))).rejects.toMatchObject({ code: 'ARCHIVE_NOT_FOUND' });
+    await writeFile(path.join(area.root, 'junk.mar'), 'not a zip at all');
+    await expect(answer(path.join(area.root, 'junk.mar'))).rejects.toMatchObject({ code: 'ARCHIVE_FORMAT_UNKNOWN' });
+  });
+
+  it('stops loading when the signal is aborted', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(loadModel(archive, { cacheDir: area.cacheDir, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});

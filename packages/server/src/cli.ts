@@ -1,0 +1,100 @@
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import yargs from 'yargs';
+
+import type { LogFormat, LogLevel } from './logger.js';
+import type { ServerOptions, StartupModel } from './options.js';
+
+/** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
+export interface CliSettings {
+  options: Omit<ServerOptions, 'logger'>;
+  logFormat: LogFormat;
+  logLevel: LogLevel;
+}
+
+/** Parses `name=path` or a bare `path` (`--models`). */
+export const parseModelSpec = (spec: string): StartupModel => {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) return { path: spec };
+  const name = spec.slice(0, eq);
+  const path = spec.slice(eq + 1);
+  if (path === '') throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `--models ${spec}: missing path after "="`);
+  return { name, path };
+};
+
+/**
+ * Parses the `model-server` arguments (yargs). Returns `undefined` when `--help` or `--version` was answered.
+ * Throws `INVALID_OPTION` for bad flags.
+ */
+export const parseCli = async (argv: readonly string[], version: string, print: (text: string) => void): Promise<CliSettings | undefined> => {
+  let answered = false;
+  const parser = yargs([...argv])
+    .scriptName('model-server')
+    .usage('$0 --models name=path.mar [name2=dir ...] [options]\n\nServe model archives over the TorchServe/MMS and Open Inference Protocol HTTP APIs.')
+    .option('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to load at start: name=path or path (path relative to the cwd, else to --model-store)' })
+    .option('model-store', { type: 'string', describe: 'Folder from which POST /models may register archives' })
+    .option('allowed-path', { type: 'string', array: true, default: [] as string[], describe: 'Extra file or folder outside the model store that POST /models may register from' })
+    .option('host', { type: 'string', default: '127.0.0.1', describe: 'Bind address' })
+    .option('inference-port', { type: 'number', default: 8080 })
+    .option('management-port', { type: 'number', default: 8081 })
+    .option('metrics-port', { type: 'number', default: 8082 })
+    .option('workers', { type: 'number', default: 1, describe: 'Worker processes per model' })
+    .option('batch-size', { type: 'number', default: 1, describe: 'Default largest batch per model' })
+    .option('max-batch-delay', { type: 'number', default: 100, describe: 'Default wait (ms) for a batch to fill' })
+    .option('response-timeout', { type: 'number', default: 120, describe: 'Per-request timeout in seconds; a batch past it kills its worker' })
+    .option('queue-size', { type: 'number', default: 100, describe: 'Requests waiting per model before 503' })
+    .option('max-request-size', { type: 'number', default: 6_553_500, describe: 'Largest request body in bytes (413 above)' })
+    .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
+    .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
+    .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
+    .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
+    .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
+    .strict()
+    .version(version)
+    .help()
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new ModelArchiveError(ErrorCode.INVALID_OPTION, message);
+    });
+  parser.showHelpOnFail(false);
+  const args = await parser.parseAsync([...argv], {}, (_error, parsed, output) => {
+    if (output !== '') {
+      answered = true;
+      print(output);
+    }
+    void parsed;
+  });
+  if (answered || args.help === true || args.version === true) return undefined;
+  const positive = (value: number, flag: string, min = 1): number => {
+    if (!Number.isFinite(value) || value < min) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `--${flag} must be a number >= ${min}`);
+    return value;
+  };
+  const port = (value: number, flag: string): number => {
+    if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `--${flag} must be a port from 0 to 65535`);
+    return value;
+  };
+  const workers = positive(args.workers, 'workers', 0);
+  return {
+    logFormat: args['log-format'],
+    logLevel: args['log-level'],
+    options: {
+      models: args.models.map(String).map(parseModelSpec),
+      ...(args['model-store'] === undefined ? {} : { modelStore: args['model-store'] }),
+      allowedPaths: args['allowed-path'].map(String),
+      host: args.host,
+      inferencePort: port(args['inference-port'], 'inference-port'),
+      managementPort: port(args['management-port'], 'management-port'),
+      metricsPort: port(args['metrics-port'], 'metrics-port'),
+      defaultWorkers: workers,
+      maxRequestSize: positive(args['max-request-size'], 'max-request-size'),
+      startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
+      shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
+      verifyIntegrity: args['verify-integrity'],
+      modelDefaults: {
+        batchSize: positive(args['batch-size'], 'batch-size'),
+        maxBatchDelay: positive(args['max-batch-delay'], 'max-batch-delay', 0),
+        responseTimeout: positive(args['response-timeout'], 'response-timeout', 0.001) * 1000,
+        queueSize: positive(args['queue-size'], 'queue-size'),
+      },
+    },
+  };
+};

@@ -1,0 +1,243 @@
+import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
+
+import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import type { ModelSettings } from './options.js';
+import { WorkerPool } from './worker-pool.js';
+import type { WorkerSlot } from './worker-pool.js';
+import { fromWireError } from './worker-protocol.js';
+import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+
+type Answer = Extract<WireResponse, { ok: true }>;
+
+interface Job {
+  request: WireRequest;
+  enqueuedAt: number;
+  resolve: (answer: Answer) => void;
+  reject: (error: ModelArchiveError) => void;
+  timer: NodeJS.Timeout;
+  slot?: WorkerSlot;
+  done: boolean;
+}
+
+/** What a runner needs besides its settings. */
+export interface ModelRunnerOptions {
+  name: string;
+  /** The `url` it was registered from (shown by the management API). */
+  url: string;
+  archivePath: string;
+  settings: ModelSettings;
+  loadedAtStartup: boolean;
+  logger: Logger;
+  metrics: ServerMetrics;
+  env: NodeJS.ProcessEnv;
+  startupTimeout: number;
+  verifyIntegrity: boolean;
+  serverVersion: string;
+}
+
+/**
+ * One registered model version: a bounded request queue, the dynamic batcher and a pool of worker processes.
+ * A batch is sent when `batchSize` requests wait or the oldest has waited `maxBatchDelay` ms, to whichever worker is
+ * free. Each request has its own timeout; a batch still running at its timeout kills its (hung) worker.
+ */
+export class ModelRunner {
+  readonly options: ModelRunnerOptions;
+  readonly settings: ModelSettings;
+  private readonly pool: WorkerPool;
+  private readonly queue: Job[] = [];
+  private running = 0;
+  private batchTimer: NodeJS.Timeout | undefined;
+  private drainWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(options: ModelRunnerOptions) {
+    this.options = options;
+    this.settings = { ...options.settings };
+    this.pool = new WorkerPool({
+      modelName: options.name,
+      archivePath: options.archivePath,
+      batchSize: options.settings.batchSize,
+      logger: options.logger,
+      metrics: options.metrics,
+      env: options.env,
+      startupTimeout: options.startupTimeout,
+      verifyIntegrity: options.verifyIntegrity,
+      serverVersion: options.serverVersion,
+      onIdle: () => this.dispatch(),
+    });
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** Model facts reported by the first worker that loaded it (version, manifest, tensors). */
+  get info(): WireModelInfo | undefined {
+    return this.pool.info;
+  }
+
+  /** Workers ready to serve. */
+  get readyWorkers(): number {
+    return this.pool.readyCount;
+  }
+
+  /** Requests queued or running. */
+  get pending(): number {
+    return this.queue.length + this.running;
+  }
+
+  /** Starts `count` workers (replacing the target) and waits for them; the first load error rejects. */
+  async scale(minWorkers: number, maxWorkers: number): Promise<void> {
+    this.settings.minWorkers = minWorkers;
+    this.settings.maxWorkers = maxWorkers;
+    await this.pool.scale(minWorkers);
+  }
+
+  /** Loads the model once in a throw-away worker when no worker is wanted, so a bad archive is refused at once. */
+  async probe(): Promise<WireModelInfo> {
+    return this.pool.probe();
+  }
+
+  /** Queues one request; resolves with the handler's answer or rejects with a coded error. */
+  submit(request: WireRequest): Promise<Answer> {
+    if (this.closed || this.pool.size === 0) {
+      return Promise.reject(new ModelArchiveError(ErrorCode.SERVICE_UNAVAILABLE, `No worker is available to serve request for model: ${this.name}. Consider increasing job queue size.`));
+    }
+    if (this.queue.length >= this.settings.queueSize) {
+      return Promise.reject(new ModelArchiveError(ErrorCode.SERVICE_UNAVAILABLE, `Model "${this.name}" has no worker free and its queue is full. Consider increasing job queue size.`));
+    }
+    return new Promise<Answer>((resolve, reject) => {
+      const job: Job = {
+        request,
+        enqueuedAt: Date.now(),
+        resolve,
+        reject,
+        timer: setTimeout(() => this.timeOut(job), this.settings.responseTimeout),
+        done: false,
+      };
+      this.queue.push(job);
+      this.options.metrics.queueDepth.set({ model: this.name }, this.queue.length);
+      this.dispatch();
+    });
+  }
+
+  /** Resolves once no request is queued or running (or after `timeoutMs`). */
+  drain(timeoutMs: number): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Stops the workers; queued requests get 503. */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.batchTimer);
+    for (const job of this.queue.splice(0)) {
+      this.finish(job, new ModelArchiveError(ErrorCode.SERVICE_UNAVAILABLE, `Model "${this.name}" is shutting down.`));
+    }
+    await this.pool.close();
+    this.options.metrics.queueDepth.remove({ model: this.name });
+    this.options.metrics.workers.remove({ model: this.name });
+  }
+
+  /** The TorchServe `DescribeModelResponse` of this version. */
+  describe(): Record<string, unknown> {
+    const info = this.info;
+    return {
+      modelName: this.name,
+      modelVersion: info?.version ?? '',
+      modelUrl: this.options.url,
+      runtime: typeof info?.manifest.runtime === 'string' ? info.manifest.runtime : 'node',
+      minWorkers: this.settings.minWorkers,
+      maxWorkers: this.settings.maxWorkers,
+      batchSize: this.settings.batchSize,
+      maxBatchDelay: this.settings.maxBatchDelay,
+      responseTimeout: Math.round(this.settings.responseTimeout / 1000),
+      loadedAtStartup: this.options.loadedAtStartup,
+      workers: this.pool.describeWorkers(),
+      jobQueueStatus: { remainingCapacity: Math.max(0, this.settings.queueSize - this.queue.length), pendingRequests: this.queue.length },
+    };
+  }
+
+  private dispatch(): void {
+    clearTimeout(this.batchTimer);
+    this.batchTimer = undefined;
+    while (this.queue.length > 0 && !this.closed) {
+      const slot = this.pool.idleSlot();
+      if (slot === undefined) return;
+      const head = this.queue[0] as Job;
+      const waitLeft = head.enqueuedAt + this.settings.maxBatchDelay - Date.now();
+      if (this.queue.length < this.settings.batchSize && waitLeft > 0) {
+        this.batchTimer = setTimeout(() => this.dispatch(), waitLeft);
+        return;
+      }
+      this.runBatch(slot, this.queue.splice(0, this.settings.batchSize));
+    }
+  }
+
+  private runBatch(slot: WorkerSlot, jobs: Job[]): void {
+    this.running += jobs.length;
+    this.options.metrics.queueDepth.set({ model: this.name }, this.queue.length);
+    this.options.metrics.batchSize.observe({ model: this.name }, jobs.length);
+    for (const job of jobs) job.slot = slot;
+    this.pool
+      .run(slot, jobs.map((job) => job.request))
+      .then(
+        (responses) => {
+          jobs.forEach((job, index) => {
+            const response = responses[index];
+            if (response === undefined) this.finish(job, new ModelArchiveError(ErrorCode.INTERNAL, 'The worker sent no answer.'));
+            else if (response.ok) this.finish(job, response);
+            else this.finish(job, fromWireError(response.error), response.error.cause);
+          });
+        },
+        (error: unknown) => {
+          const coded = isModelArchiveError(error) ? error : new ModelArchiveError(ErrorCode.WORKER_DIED, 'The worker failed.', { cause: error });
+          for (const job of jobs) this.finish(job, coded);
+        },
+      )
+      .finally(() => {
+        this.running -= jobs.length;
+        this.notifyDrained();
+        this.dispatch();
+      });
+  }
+
+  private timeOut(job: Job): void {
+    if (job.done) return;
+    const error = new ModelArchiveError(ErrorCode.REQUEST_TIMEOUT, `Request timed out after ${this.settings.responseTimeout} ms.`);
+    const index = this.queue.indexOf(job);
+    if (index >= 0) {
+      this.queue.splice(index, 1);
+      this.options.metrics.queueDepth.set({ model: this.name }, this.queue.length);
+      this.finish(job, error);
+      this.notifyDrained();
+      return;
+    }
+    this.finish(job, error);
+    if (job.slot !== undefined) this.pool.killHung(job.slot, job.request.requestId);
+  }
+
+  private finish(job: Job, outcome: Answer | ModelArchiveError, cause?: string): void {
+    if (job.done) return;
+    job.done = true;
+    clearTimeout(job.timer);
+    if (outcome instanceof ModelArchiveError) {
+      if (cause !== undefined) this.options.logger.warn('handler error', { model: this.name, requestId: job.request.requestId, errorCode: outcome.code, cause });
+      job.reject(outcome);
+    } else {
+      job.resolve(outcome);
+    }
+  }
+
+  private notifyDrained(): void {
+    if (this.pending !== 0) return;
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
+  }
+}

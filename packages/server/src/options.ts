@@ -1,0 +1,72 @@
+import type { Logger } from './logger.js';
+
+/** Per-model serving settings (TorchServe's register parameters). */
+export interface ModelSettings {
+  /** Largest number of requests handled in one batch; default 1. */
+  batchSize: number;
+  /** Longest time (ms) the first request of a batch waits for more; default 100. */
+  maxBatchDelay: number;
+  /** Workers kept running; default {@link ServerOptions.defaultWorkers}. */
+  minWorkers: number;
+  /** Upper bound recorded for scaling (workers are not scaled above `minWorkers` automatically). */
+  maxWorkers: number;
+  /** Per-request timeout (ms) from arrival to answer; a batch running past it kills its worker. Default 120 s. */
+  responseTimeout: number;
+  /** Requests waiting per model beyond which new ones get 503; default 100. */
+  queueSize: number;
+}
+
+/** A model to load at start (`--models name=path`). */
+export interface StartupModel {
+  /** Name to serve it under; default the archive's model name. */
+  name?: string;
+  /** Archive file (`.mar`, `.tar.gz`, `.zip`) or folder. */
+  path: string;
+}
+
+/** Options of `startServer`. */
+export interface ServerOptions {
+  /** Models loaded before the ports open; a model that fails to load fails the start. */
+  models?: readonly StartupModel[];
+  /** Folder from which `POST /models?url=` may register archives (and where relative `--models` paths are also looked up). */
+  modelStore?: string;
+  /** Extra files or folders (absolute paths) outside the model store that `POST /models` may register. */
+  allowedPaths?: readonly string[];
+  /** Bind address; default `127.0.0.1`. */
+  host?: string;
+  /** Inference API port; default 8080; 0 picks a free port. */
+  inferencePort?: number;
+  /** Management API port; default 8081; 0 picks a free port. */
+  managementPort?: number;
+  /** Prometheus metrics port; default 8082; 0 picks a free port. */
+  metricsPort?: number;
+  /** Largest request body in bytes (413 above); default 6,553,500 (TorchServe's `max_request_size`). */
+  maxRequestSize?: number;
+  /** Workers per model when neither the register call nor the model says; default 1. */
+  defaultWorkers?: number;
+  /** Defaults for per-model settings. */
+  modelDefaults?: Partial<ModelSettings>;
+  /** Longest wait (ms) for a worker to load its model; default 120 s. */
+  startupTimeout?: number;
+  /** Longest wait (ms) for in-flight requests on shutdown before workers are killed; default 30 s. */
+  shutdownTimeout?: number;
+  /** Passed to the runtime: check archive integrity records on load; default true. */
+  verifyIntegrity?: boolean;
+  /** Where the log goes; default nowhere. */
+  logger?: Logger;
+  /** Environment for worker processes; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Defaults of {@link ModelSettings} (TorchServe's where it has one). */
+export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
+  batchSize: 1,
+  maxBatchDelay: 100,
+  minWorkers: 1,
+  maxWorkers: 1,
+  responseTimeout: 120_000,
+  queueSize: 100,
+};
+
+/** TorchServe's default `max_request_size`. */
+export const DEFAULT_MAX_REQUEST_SIZE = 6_553_500;

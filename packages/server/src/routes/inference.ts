@@ -1,0 +1,96 @@
+import { readBody, queryOf, sendBytes, sendJson } from '../http-context.js';
+import type { HttpContext } from '../http-context.js';
+import { isFormBody, parseForm } from '../multipart.js';
+import type { ModelRegistry } from '../model-registry.js';
+import type { ModelRunner } from '../model-runner.js';
+import { routePath } from '../router.js';
+import type { Route } from '../router.js';
+import type { WireModelInfo, WireRequestKind } from '../worker-protocol.js';
+
+/** What the inference routes need from the server. */
+export interface InferenceDeps {
+  registry: ModelRegistry;
+  maxRequestSize: number;
+  serverVersion: string;
+}
+
+const stringHeaders = (ctx: HttpContext): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(ctx.req.headers)) if (typeof value === 'string') out[key] = value;
+  return out;
+};
+
+const isHealthy = (runner: ModelRunner): boolean => runner.readyWorkers >= Math.max(1, runner.settings.minWorkers) || runner.settings.minWorkers === 0;
+
+/** Runs one request through a model's queue and sends the handler's answer. */
+const predict = async (ctx: HttpContext, deps: InferenceDeps, kind: WireRequestKind): Promise<void> => {
+  const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
+  ctx.model = runner.name;
+  const body = await readBody(ctx, deps.maxRequestSize);
+  const contentType = ctx.req.headers['content-type'] ?? (kind === 'v2-infer' ? 'application/json' : 'application/octet-stream');
+  const parts = kind === 'predict' && isFormBody(contentType) ? await parseForm(body, ctx.req.headers) : undefined;
+  const answer = await runner.submit({
+    requestId: ctx.requestId,
+    kind,
+    body: parts === undefined ? body : new Uint8Array(0),
+    contentType,
+    headers: stringHeaders(ctx),
+    query: queryOf(ctx),
+    ...(parts === undefined ? {} : { parts }),
+  });
+  sendBytes(ctx, answer.status, answer.contentType, answer.body, answer.headers);
+};
+
+/** Open Inference Protocol model metadata from the archive's ONNX inputs and outputs. */
+const metadata = (ctx: HttpContext, deps: InferenceDeps): void => {
+  const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
+  ctx.model = runner.name;
+  const versions = deps.registry.versionsOf(runner.name).map((item) => item.info?.version ?? '');
+  const info = runner.info;
+  // The protocol writes variable dimensions as -1; ONNX graphs name them ("batch", "p2o.DynamicDimension.0").
+  const tensors = (list: WireModelInfo['inputs'] | undefined): WireModelInfo['inputs'] =>
+    (list ?? []).map((tensor) => ({ ...tensor, shape: tensor.shape.map((dim) => (typeof dim === 'number' && dim >= 0 ? dim : -1)) }));
+  sendJson(ctx, 200, { name: runner.name, versions, platform: 'onnxruntime_onnx', inputs: tensors(info?.inputs), outputs: tensors(info?.outputs) });
+};
+
+const modelReady = (ctx: HttpContext, deps: InferenceDeps): void => {
+  const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
+  ctx.model = runner.name;
+  const ready = runner.readyWorkers > 0;
+  sendJson(ctx, ready ? 200 : 503, { name: runner.name, ready });
+};
+
+/** Routes of the inference port: TorchServe's `/ping` and `/predictions`, and the Open Inference Protocol (KServe v2). */
+export const inferenceRoutes = (deps: InferenceDeps): Route[] => [
+  {
+    pattern: routePath('/ping'),
+    methods: {
+      GET: (ctx) => {
+        const healthy = deps.registry.all().every(isHealthy);
+        sendJson(ctx, healthy ? 200 : 500, { status: healthy ? 'Healthy' : 'Unhealthy' });
+      },
+    },
+  },
+  { pattern: routePath('/predictions/:model'), methods: { POST: (ctx) => predict(ctx, deps, 'predict'), PUT: (ctx) => predict(ctx, deps, 'predict') } },
+  { pattern: routePath('/predictions/:model/:version'), methods: { POST: (ctx) => predict(ctx, deps, 'predict'), PUT: (ctx) => predict(ctx, deps, 'predict') } },
+  { pattern: routePath('/v2/health/live'), methods: { GET: (ctx) => sendJson(ctx, 200, { live: true }) } },
+  {
+    pattern: routePath('/v2/health/ready'),
+    methods: {
+      GET: (ctx) => {
+        const ready = deps.registry.all().every((runner) => runner.readyWorkers > 0 || runner.settings.minWorkers === 0);
+        sendJson(ctx, ready ? 200 : 503, { ready });
+      },
+    },
+  },
+  {
+    pattern: routePath('/v2'),
+    methods: { GET: (ctx) => sendJson(ctx, 200, { name: 'model-server', version: deps.serverVersion, extensions: [] }) },
+  },
+  { pattern: routePath('/v2/models/:model'), methods: { GET: (ctx) => metadata(ctx, deps) } },
+  { pattern: routePath('/v2/models/:model/versions/:version'), methods: { GET: (ctx) => metadata(ctx, deps) } },
+  { pattern: routePath('/v2/models/:model/ready'), methods: { GET: (ctx) => modelReady(ctx, deps) } },
+  { pattern: routePath('/v2/models/:model/versions/:version/ready'), methods: { GET: (ctx) => modelReady(ctx, deps) } },
+  { pattern: routePath('/v2/models/:model/infer'), methods: { POST: (ctx) => predict(ctx, deps, 'v2-infer') } },
+  { pattern: routePath('/v2/models/:model/versions/:version/infer'), methods: { POST: (ctx) => predict(ctx, deps, 'v2-infer') } },
+];

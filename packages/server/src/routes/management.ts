@@ -1,0 +1,153 @@
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+
+import { queryOf, readBody, sendJson } from '../http-context.js';
+import type { HttpContext } from '../http-context.js';
+import type { ModelRegistry } from '../model-registry.js';
+import type { ModelSettings } from '../options.js';
+import { routePath } from '../router.js';
+import type { Route } from '../router.js';
+
+/** What the management routes need from the server. */
+export interface ManagementDeps {
+  registry: ModelRegistry;
+  /** Registers a model from a `url` inside the model store (validation, loading, naming). */
+  register(params: RegisterParams): Promise<{ name: string; version: string; workers: number }>;
+  /** How long unregistering waits for a model's requests. */
+  drainMs: number;
+}
+
+/** Parameters of `POST /models`, already parsed. */
+export interface RegisterParams {
+  url: string;
+  modelName?: string;
+  initialWorkers?: number;
+  settings: Partial<ModelSettings>;
+}
+
+const intParam = (params: Record<string, unknown>, key: string, min: number, max: number): number | undefined => {
+  const raw = params[key];
+  if (raw === undefined || raw === '') return undefined;
+  const value = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `Parameter ${key} must be an integer from ${min} to ${max}.`, { details: { parameter: key } });
+  }
+  return value;
+};
+
+const stringParam = (params: Record<string, unknown>, key: string): string | undefined => {
+  const raw = params[key];
+  return typeof raw === 'string' && raw !== '' ? raw : undefined;
+};
+
+/** `POST /models` takes query parameters, or the same snake_case keys in a JSON body (MMS). */
+const registerParams = async (ctx: HttpContext): Promise<Record<string, unknown>> => {
+  const params: Record<string, unknown> = queryOf(ctx);
+  const body = await readBody(ctx, 64 * 1024);
+  if (body.length === 0) return params;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new ModelArchiveError(ErrorCode.INPUT_INVALID, 'The request body is not valid JSON.', { cause: error });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ModelArchiveError(ErrorCode.INPUT_INVALID, 'The request body must be a JSON object.');
+  }
+  return { ...parsed, ...params };
+};
+
+const listModels = (ctx: HttpContext, deps: ManagementDeps): void => {
+  const query = queryOf(ctx);
+  const limit = Math.min(100, Math.max(0, intParam(query, 'limit', -1_000_000, 1_000_000) ?? 100));
+  const start = Math.max(0, intParam(query, 'next_page_token', -1_000_000, 1_000_000) ?? 0);
+  const names = deps.registry.names();
+  const page = names.slice(start, start + limit);
+  const models = page.map((name) => ({ modelName: name, modelUrl: deps.registry.get(name).options.url }));
+  const next = start + limit < names.length ? { nextPageToken: String(start + limit) } : {};
+  sendJson(ctx, 200, { ...next, models });
+};
+
+const describe = (ctx: HttpContext, deps: ManagementDeps): void => {
+  const name = ctx.params.model ?? '';
+  const version = ctx.params.version;
+  ctx.model = name;
+  const runners = version === 'all' ? deps.registry.versionsOf(name) : [deps.registry.get(name, version)];
+  sendJson(ctx, 200, runners.map((runner) => runner.describe()));
+};
+
+const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
+  const params = await registerParams(ctx);
+  const url = stringParam(params, 'url');
+  if (url === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'Parameter url is required.');
+  const responseTimeout = intParam(params, 'response_timeout', 1, 86_400);
+  const settings: Partial<ModelSettings> = {};
+  const batchSize = intParam(params, 'batch_size', 1, 1024);
+  const maxBatchDelay = intParam(params, 'max_batch_delay', 0, 600_000);
+  const queueSize = intParam(params, 'job_queue_size', 1, 1_000_000);
+  if (batchSize !== undefined) settings.batchSize = batchSize;
+  if (maxBatchDelay !== undefined) settings.maxBatchDelay = maxBatchDelay;
+  if (queueSize !== undefined) settings.queueSize = queueSize;
+  if (responseTimeout !== undefined) settings.responseTimeout = responseTimeout * 1000;
+  const modelName = stringParam(params, 'model_name');
+  const initialWorkers = intParam(params, 'initial_workers', 0, 64);
+  const registering = deps.register({
+    url,
+    settings,
+    ...(modelName === undefined ? {} : { modelName }),
+    ...(initialWorkers === undefined ? {} : { initialWorkers }),
+  });
+  if (String(params.synchronous) === 'false') {
+    // TorchServe's asynchronous registration: answer now; the outcome is logged.
+    registering.catch(() => undefined);
+    sendJson(ctx, 202, { status: 'Processing worker updates...' });
+    return;
+  }
+  const result = await registering;
+  ctx.model = result.name;
+  const status =
+    result.workers === 0
+      ? `Model "${result.name}" Version: ${result.version} registered with 0 initial workers. Use scale workers API to add workers for the model.`
+      : `Model "${result.name}" Version: ${result.version} registered with ${result.workers} initial workers`;
+  sendJson(ctx, 200, { status });
+};
+
+const scaleWorkers = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
+  const name = ctx.params.model ?? '';
+  ctx.model = name;
+  const runner = deps.registry.get(name, ctx.params.version);
+  const query = queryOf(ctx);
+  const minWorkers = intParam(query, 'min_worker', 0, 64) ?? runner.settings.minWorkers;
+  const maxWorkers = intParam(query, 'max_worker', 0, 64) ?? Math.max(minWorkers, runner.settings.maxWorkers);
+  if (maxWorkers < minWorkers) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'max_worker cannot be less than min_worker.');
+  const synchronous = query.synchronous !== 'false';
+  const scaling = runner.scale(minWorkers, maxWorkers);
+  const version = ctx.params.version === undefined ? '' : `, version: ${ctx.params.version}`;
+  if (!synchronous) {
+    scaling.catch(() => undefined);
+    sendJson(ctx, 202, { status: 'Processing worker updates...' });
+    return;
+  }
+  await scaling;
+  sendJson(ctx, 200, { status: `Workers scaled to ${minWorkers} for model: ${name}${version}` });
+};
+
+const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
+  const name = ctx.params.model ?? '';
+  ctx.model = name;
+  await deps.registry.unregister(name, ctx.params.version, deps.drainMs);
+  const version = ctx.params.version === undefined ? '' : ` version: ${ctx.params.version}`;
+  sendJson(ctx, 200, { status: `Model "${name}"${version} unregistered` });
+};
+
+/** Routes of the management port, with TorchServe's response shapes (docs/anchors.md §5.2). */
+export const managementRoutes = (deps: ManagementDeps): Route[] => [
+  { pattern: routePath('/models'), methods: { GET: (ctx) => listModels(ctx, deps), POST: (ctx) => register(ctx, deps) } },
+  {
+    pattern: routePath('/models/:model'),
+    methods: { GET: (ctx) => describe(ctx, deps), PUT: (ctx) => scaleWorkers(ctx, deps), DELETE: (ctx) => unregister(ctx, deps) },
+  },
+  {
+    pattern: routePath('/models/:model/:version'),
+    methods: { GET: (ctx) => describe(ctx, deps), PUT: (ctx) => scaleWorkers(ctx, deps), DELETE: (ctx) => unregister(ctx, deps) },
+  },
+];

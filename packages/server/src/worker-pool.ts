@@ -1,0 +1,227 @@
+import type { Logger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
+import { WorkerProcess } from './worker-process.js';
+import type { WorkerExit } from './worker-process.js';
+import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+
+/** A place for one worker process: it survives the process and restarts it. */
+export interface WorkerSlot {
+  readonly id: string;
+  state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopping';
+  process: WorkerProcess | undefined;
+  restartTimer: NodeJS.Timeout | undefined;
+  /** The batch running now, if any. */
+  current: Promise<unknown> | undefined;
+  /** Set when a hung batch got the process killed (the restart reason). */
+  killedForTimeout: boolean;
+}
+
+/** Options of {@link WorkerPool}. */
+export interface WorkerPoolOptions {
+  modelName: string;
+  archivePath: string;
+  batchSize: number;
+  logger: Logger;
+  metrics: ServerMetrics;
+  env: NodeJS.ProcessEnv;
+  startupTimeout: number;
+  verifyIntegrity: boolean;
+  serverVersion: string;
+  /** Called whenever a worker becomes free to take a batch. */
+  onIdle: () => void;
+}
+
+const BACKOFF_START_MS = 250;
+const BACKOFF_MAX_MS = 30_000;
+let nextWorkerId = 9000;
+
+/**
+ * The worker processes of one model. A process that exits or is killed while serving is restarted in its slot with
+ * exponential backoff (250 ms doubling to 30 s, reset by the next successful batch); the cause is logged.
+ */
+export class WorkerPool {
+  private readonly options: WorkerPoolOptions;
+  private readonly slots: WorkerSlot[] = [];
+  private failures = 0;
+  private closed = false;
+  info: WireModelInfo | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    this.options = options;
+  }
+
+  /** Number of slots (running, starting or restarting). */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /** Workers able to take a batch now or after their current one. */
+  get readyCount(): number {
+    return this.slots.filter((slot) => slot.state === 'idle' || slot.state === 'busy').length;
+  }
+
+  /** Loads the model in a temporary worker and stops it. */
+  async probe(): Promise<WireModelInfo> {
+    const worker = await this.spawn(`${nextWorkerId++}`, () => {});
+    this.info ??= worker.info;
+    await worker.stop();
+    return worker.info;
+  }
+
+  /** Grows or shrinks to `count` slots; growing waits for the new workers and rejects with the first load error. */
+  async scale(count: number): Promise<void> {
+    const surplus = this.slots.filter((slot) => slot.state !== 'stopping').length - count;
+    if (surplus > 0) {
+      const victims = [...this.slots].filter((slot) => slot.state !== 'stopping').sort((a, b) => rank(a) - rank(b)).slice(0, surplus);
+      await Promise.all(victims.map((slot) => this.retire(slot)));
+      return;
+    }
+    const added = Array.from({ length: -surplus }, () => this.addSlot());
+    const results = await Promise.allSettled(added.map((slot) => this.startSlot(slot)));
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed !== undefined) {
+      await Promise.all(added.map((slot) => this.retire(slot)));
+      throw failed.reason;
+    }
+  }
+
+  /** A free worker, if any. */
+  idleSlot(): WorkerSlot | undefined {
+    return this.slots.find((slot) => slot.state === 'idle');
+  }
+
+  /** Runs a batch on a free slot. */
+  async run(slot: WorkerSlot, requests: WireRequest[]): Promise<WireResponse[]> {
+    const worker = slot.process;
+    if (worker === undefined) throw new Error('slot has no process');
+    slot.state = 'busy';
+    const running = worker.run(requests);
+    slot.current = running;
+    try {
+      const responses = await running;
+      this.failures = 0;
+      return responses;
+    } finally {
+      slot.current = undefined;
+      if (slot.state === 'busy' && slot.process === worker) {
+        slot.state = 'idle';
+        queueMicrotask(() => this.options.onIdle());
+      }
+    }
+  }
+
+  /** Kills the process of a slot whose batch ran past its timeout; the slot restarts it. */
+  killHung(slot: WorkerSlot, requestId: string): void {
+    if (slot.process === undefined || slot.state !== 'busy') return;
+    this.options.logger.error('worker killed: a request ran past its timeout', { model: this.options.modelName, worker: slot.id, pid: slot.process.pid, requestId });
+    slot.killedForTimeout = true;
+    slot.process.kill();
+  }
+
+  /** The `workers` array of TorchServe's describe response. */
+  describeWorkers(): Record<string, unknown>[] {
+    return this.slots.map((slot) => ({
+      id: slot.id,
+      startTime: slot.process?.startTime.toISOString() ?? null,
+      status: slot.state === 'idle' || slot.state === 'busy' ? 'READY' : slot.state === 'stopping' ? 'UNLOADING' : 'UNKNOWN',
+      memoryUsage: 0,
+      pid: slot.process?.pid ?? -1,
+      gpu: false,
+      gpuUsage: 'N/A',
+    }));
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.slots].map((slot) => this.retire(slot)));
+  }
+
+  private addSlot(): WorkerSlot {
+    const slot: WorkerSlot = { id: `${nextWorkerId++}`, state: 'starting', process: undefined, restartTimer: undefined, current: undefined, killedForTimeout: false };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  private async startSlot(slot: WorkerSlot): Promise<void> {
+    slot.state = 'starting';
+    let worker: WorkerProcess | undefined;
+    worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
+    this.info ??= worker.info;
+    if (slot.state !== 'starting' || this.closed) {
+      await worker.stop();
+      return;
+    }
+    slot.process = worker;
+    slot.state = 'idle';
+    this.updateGauge();
+    this.options.onIdle();
+  }
+
+  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<WorkerProcess> {
+    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion } = this.options;
+    return WorkerProcess.start({
+      id,
+      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion },
+      logger: this.options.logger,
+      env: this.options.env,
+      startupTimeout: this.options.startupTimeout,
+      onExit,
+    });
+  }
+
+  private onExit(slot: WorkerSlot, worker: WorkerProcess | undefined, exit: WorkerExit): void {
+    if (slot.process !== worker || worker === undefined) return;
+    slot.process = undefined;
+    this.updateGauge();
+    if (slot.state === 'stopping' || this.closed) return;
+    const reason = slot.killedForTimeout ? 'timeout' : 'exit';
+    slot.killedForTimeout = false;
+    this.options.metrics.workerRestarts.inc({ model: this.options.modelName, reason });
+    this.options.logger.error('worker died', {
+      model: this.options.modelName,
+      worker: slot.id,
+      pid: worker.pid,
+      reason,
+      exitCode: exit.code,
+      signal: exit.signal,
+      stderr: exit.stderrTail.join('\n'),
+    });
+    this.scheduleRestart(slot);
+  }
+
+  private scheduleRestart(slot: WorkerSlot): void {
+    slot.state = 'restarting';
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** this.failures);
+    this.failures += 1;
+    this.options.logger.info('restarting worker', { model: this.options.modelName, worker: slot.id, delayMs: delay });
+    slot.restartTimer = setTimeout(() => {
+      slot.restartTimer = undefined;
+      if (slot.state !== 'restarting' || this.closed) return;
+      this.startSlot(slot).catch((error: unknown) => {
+        this.options.logger.error('worker restart failed', { model: this.options.modelName, worker: slot.id, error });
+        if (slot.state === 'starting' && !this.closed) this.scheduleRestart(slot);
+      });
+    }, delay);
+  }
+
+  private async retire(slot: WorkerSlot): Promise<void> {
+    slot.state = 'stopping';
+    clearTimeout(slot.restartTimer);
+    const index = this.slots.indexOf(slot);
+    if (index >= 0) this.slots.splice(index, 1);
+    // A batch in progress finishes first (its callers get their answers).
+    await slot.current?.catch(() => undefined);
+    const worker = slot.process;
+    slot.process = undefined;
+    this.updateGauge();
+    await worker?.stop();
+  }
+
+  private updateGauge(): void {
+    this.options.metrics.workers.set({ model: this.options.modelName }, this.slots.filter((slot) => slot.process !== undefined).length);
+  }
+}
+
+/** Idle and broken slots go first when shrinking; busy ones last. */
+const rank = (slot: WorkerSlot): number => ({ restarting: 0, starting: 1, idle: 2, busy: 3, stopping: 4 })[slot.state];

@@ -1,0 +1,156 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+
+import type { Logger } from './logger.js';
+import { fromWireError } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WireLoad, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+
+/** Compiled worker entry, next to this file in `dist/`. */
+const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+const STDERR_TAIL_LINES = 20;
+
+/** How a worker process ended. */
+export interface WorkerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Last lines the worker wrote to stderr (the usual place for the cause). */
+  stderrTail: string[];
+}
+
+/** Options of {@link WorkerProcess.start}. */
+export interface WorkerStartOptions {
+  id: string;
+  load: Omit<WireLoad, 'type'>;
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  startupTimeout: number;
+  /** Called once when the process ends for any reason. */
+  onExit: (exit: WorkerExit) => void;
+}
+
+/** One worker process seen from the server: load, run batches, stop or kill. */
+export class WorkerProcess {
+  readonly id: string;
+  readonly startTime = new Date();
+  readonly info: WireModelInfo;
+  private readonly child: ChildProcess;
+  private readonly pending = new Map<number, { resolve: (r: WireResponse[]) => void; reject: (e: Error) => void }>();
+  private nextBatchId = 1;
+  private exited = false;
+
+  private constructor(id: string, child: ChildProcess, info: WireModelInfo) {
+    this.id = id;
+    this.child = child;
+    this.info = info;
+  }
+
+  /** Forks a worker and waits until its model is loaded. Rejects with the load error (the process is then gone). */
+  static start(options: WorkerStartOptions): Promise<WorkerProcess> {
+    const child = fork(WORKER_ENTRY, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+      env: options.env,
+    });
+    const fields = { model: options.load.modelName, worker: options.id, pid: child.pid };
+    const stderrTail: string[] = [];
+    if (child.stdout !== null) {
+      createInterface({ input: child.stdout }).on('line', (line) => options.logger.info(line, { ...fields, stream: 'stdout' }));
+    }
+    if (child.stderr !== null) {
+      createInterface({ input: child.stderr }).on('line', (line) => {
+        stderrTail.push(line);
+        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
+        options.logger.warn(line, { ...fields, stream: 'stderr' });
+      });
+    }
+    return new Promise((resolve, reject) => {
+      let worker: WorkerProcess | undefined;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new ModelArchiveError(ErrorCode.MODEL_LOAD_FAILED, `Worker did not load model ${options.load.modelName} within ${options.startupTimeout} ms.`));
+      }, options.startupTimeout);
+      child.on('message', (message: FromWorker) => {
+        if (message.type === 'ready' && worker === undefined) {
+          clearTimeout(timer);
+          worker = new WorkerProcess(options.id, child, message.info);
+          resolve(worker);
+        } else if (message.type === 'load-failed') {
+          clearTimeout(timer);
+          child.kill('SIGKILL');
+          reject(fromWireError(message.error));
+        } else if (message.type === 'result') {
+          worker?.settle(message.id, message.responses);
+        }
+      });
+      child.on('error', (error) => options.logger.error('worker process error', { ...fields, error }));
+      child.on('exit', (code, signal) => {
+        clearTimeout(timer);
+        // Let the last stderr lines arrive before reporting the cause.
+        setImmediate(() => {
+          const exit: WorkerExit = { code, signal, stderrTail: [...stderrTail] };
+          if (worker === undefined) {
+            reject(new ModelArchiveError(ErrorCode.MODEL_LOAD_FAILED, `Worker exited while loading model ${options.load.modelName} (code ${code}, signal ${signal}).`, { details: { stderrTail } }));
+          } else {
+            worker.markExited(exit);
+          }
+          options.onExit(exit);
+        });
+      });
+      child.send({ type: 'load', ...options.load } satisfies ToWorker);
+    });
+  }
+
+  /** Process id. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** True until the process has ended. */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
+  /** Sends one batch and resolves with one answer per request. Rejects with `WORKER_DIED` if the process ends first. */
+  run(requests: WireRequest[]): Promise<WireResponse[]> {
+    if (this.exited) return Promise.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, 'The worker is gone.'));
+    const id = this.nextBatchId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.child.send({ type: 'batch', id, requests } satisfies ToWorker);
+    });
+  }
+
+  /** Asks the worker to close its model and exit; kills it after `graceMs`. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (this.exited) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    if (this.child.connected) this.child.send({ type: 'close' } satisfies ToWorker);
+    const timer = setTimeout(() => this.kill(), graceMs);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  /** Ends the process at once (a hung handler). */
+  kill(): void {
+    if (!this.exited) this.child.kill('SIGKILL');
+  }
+
+  private settle(id: number, responses: WireResponse[]): void {
+    const entry = this.pending.get(id);
+    this.pending.delete(id);
+    entry?.resolve(responses);
+  }
+
+  private markExited(exit: WorkerExit): void {
+    this.exited = true;
+    const cause = exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`;
+    for (const entry of this.pending.values()) {
+      entry.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, `The worker died while handling the request (${cause}).`, { details: { exitCode: exit.code, signal: exit.signal } }));
+    }
+    this.pending.clear();
+  }
+}

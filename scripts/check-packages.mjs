@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// Checks that the published packages work outside the monorepo: `npm pack` core, runtime and cli (after `npm run build`),
+// install the tarballs into a fresh project, import the typed API, type-check a consumer, and run `npx model-archiver`.
+// Usage: node scripts/check-packages.mjs   (exit 0 when every check passed)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const packages = ['core', 'runtime', 'cli'];
+const work = mkdtempSync(join(tmpdir(), 'ma-packcheck-'));
+const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_fund: 'false', npm_config_audit: 'false' };
+let failures = 0;
+
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const check = (name, ok, detail = '') => {
+  process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` (${detail})` : ''}\n`);
+  if (!ok) failures += 1;
+};
+
+try {
+  const tarballs = {};
+  for (const pkg of packages) {
+    const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], join(root, 'packages', pkg)));
+    const files = out[0].files.map((f) => f.path);
+    tarballs[pkg] = join(work, out[0].filename);
+    check(`${pkg}: tarball has dist/index.js, dist/index.d.ts, README.md`,
+      ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json'].every((f) => files.includes(f)));
+    check(`${pkg}: tarball has no sources or tests`, !files.some((f) => f.startsWith('src/') || f.startsWith('test/')));
+  }
+
+  const app = join(work, 'app');
+  mkdirSync(app);
+  writeFileSync(join(app, 'package.json'), JSON.stringify({
+    name: 'packcheck-app', private: true, type: 'module',
+    dependencies: Object.fromEntries(packages.map((p) => [`@model-archiver/${p}`, `file:${tarballs[p]}`])),
+    allowScripts: { 'onnxruntime-node': false, protobufjs: false },
+  }, null, 2));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app);
+  check('fresh project installs the three tarballs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bin.js')));
+
+  writeFileSync(join(app, 'svc.mjs'), 'export function handle(batch) { return batch.map(() => ({ ok: true })); }\n');
+  writeFileSync(join(app, 'use-api.mjs'), [
+    "import { buildArchive, openArchive } from '@model-archiver/core';",
+    "const result = await buildArchive({ modelName: 'api', handler: 'svc:handle', exportPath: 'out-api', cwd: process.cwd() });",
+    'const archive = await openArchive(result.outputPath);',
+    'const { flavour } = await archive.readManifest();',
+    'await archive.close();',
+    'console.log(JSON.stringify({ flavour, entries: result.entries.length }));',
+  ].join('\n'));
+  const api = JSON.parse(run('node', ['use-api.mjs'], app));
+  check('import { buildArchive } from "@model-archiver/core" builds a readable archive', api.flavour === 'node', JSON.stringify(api));
+
+  writeFileSync(join(app, 'consumer.ts'), [
+    "import { buildArchive, type BuildOptions, type BuildResult } from '@model-archiver/core';",
+    "const options: BuildOptions = { modelName: 'typed', handler: 'svc:handle' };",
+    'export const build = (): Promise<BuildResult> => buildArchive(options);',
+  ].join('\n'));
+  writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2023', strict: true, noEmit: true,
+      skipLibCheck: true, types: ['node'], typeRoots: [join(root, 'node_modules/@types')] },
+    files: ['consumer.ts'],
+  }));
+  let typed = true;
+  try { run(join(root, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.json'], app); } catch (error) { typed = false; process.stdout.write(String(error.stdout)); }
+  check('a TypeScript consumer type-checks against the published types', typed);
+
+  run('npx', ['--no-install', 'model-archiver', '--model-name', 'x', '--handler', 'svc:handle', '--export-path', 'out', '--quiet'], app);
+  check('npx model-archiver --model-name x --handler svc:handle --export-path out writes out/x.mar', existsSync(join(app, 'out/x.mar')));
+  const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
+  check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
+  const manifest = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
+  check('core exports its manifest JSON Schema', existsSync(join(app, 'node_modules/@model-archiver/core', manifest.exports['./manifest.schema.json'])));
+} catch (error) {
+  failures += 1;
+  process.stdout.write(`FAIL ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}\n`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+process.stdout.write(failures === 0 ? 'package checks passed\n' : `${failures} package check(s) failed\n`);
+process.exitCode = failures === 0 ? 0 : 1;
