@@ -150,7 +150,8 @@ async function main() {
     ];
     process.stdout.write(`${out.join('\n')}\n`);
   }
-  if (findings.length === 0) await rm(tmp, { recursive: true, force: true });
+  // Keep the temporary folder only when it holds the saved findings.
+  if (findings.length === 0 || values.findings !== undefined) await rm(tmp, { recursive: true, force: true });
   process.exitCode = counts.crash + counts.hang + counts.escape > 0 ? 1 : 0;
 }
 

@@ -7,13 +7,13 @@
 //      runtime (cold cache) = import the runtime + loadModel(.mar) with an empty cache (hash, safe extraction,
 //                 integrity check) + handle(PNG) (decode, resize, normalise, run, decode the answer);
 //      runtime (warm cache) = the same with the cache filled (re-hash of the cached copy instead of extraction).
-//   2. Per request at batch 1, in one process, interleaved: bare session.run on the prepared tensor; the same work
+//   2. Per request at batch 1, in one process, in alternating blocks: bare session.run on the prepared tensor; the same work
 //      done by hand (sharp decode + the handler's own tensor and CTC functions + session.run: the "bare pipeline");
 //      and model.handle([png]) through the runtime. Overhead = runtime vs bare pipeline.
 // Usage: npx tsc -b && node scripts/bench/runtime.mjs      (BENCH_COLD=7 BENCH_ITER=200 to change sample counts)
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -81,16 +81,16 @@ try {
     ['recogniser (10.8 MB)', rec.outputPath, join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), join(work, 'rec.f32'), recDims],
     ['orientation (579 KB)', cls.outputPath, join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(work, 'cls.f32'), [1, 3, 48, 192]],
   ]) {
-    const bare = [];
-    const coldCache = [];
-    const warmCache = [];
+    const samples = { bare: [], coldCache: [], warmCache: [] };
     for (let i = 0; i < COLD; i += 1) {
-      bare.push(child(['bare', onnx, f32, JSON.stringify(dims)]).ms);
+      // Interleaved so that load changes on the machine hit every path alike.
+      samples.bare.push(child(['bare', onnx, f32, JSON.stringify(dims)]));
       const cacheDir = join(work, `cache-${label.split(' ')[0]}-${i}`);
-      coldCache.push(child(['runtime', archive, pngFile, cacheDir]).ms);
-      warmCache.push(child(['runtime', archive, pngFile, cacheDir]).ms);
+      samples.coldCache.push(child(['runtime', archive, pngFile, cacheDir]));
+      samples.warmCache.push(child(['runtime', archive, pngFile, cacheDir]));
     }
-    cold.push({ label, bare: median(bare), coldCache: median(coldCache), warmCache: median(warmCache) });
+    const stat = (list) => ({ importMs: median(list.map((s) => s.importMs)), modelMs: median(list.map((s) => s.modelMs)), totalMs: median(list.map((s) => s.importMs + s.modelMs)) });
+    cold.push({ label, bare: stat(samples.bare), coldCache: stat(samples.coldCache), warmCache: stat(samples.warmCache) });
   }
 
   // --- 2. per request, batch 1 ---
@@ -106,17 +106,18 @@ try {
   const viaRuntime = async () => model.handle([{ body: png, contentType: 'image/png' }]);
   const check = (await viaRuntime())[0].body.text;
   const pipelineText = (await barePipeline())[0].text;
+  // Blocks of consecutive runs per path (the first runs of a block dropped): two sessions interleaved run by run would
+  // slow each other down (ONNX Runtime's worker threads spin for a while after each run).
   const times = { run: [], pipeline: [], runtime: [] };
-  for (let i = 0; i < 20; i += 1) {
-    await bareRun();
-    await barePipeline();
-    await viaRuntime();
-  }
-  for (let i = 0; i < ITER; i += 1) {
-    for (const [name, fn] of [['run', bareRun], ['pipeline', barePipeline], ['runtime', viaRuntime]]) {
-      const t = performance.now();
-      await fn();
-      times[name].push(performance.now() - t);
+  const paths = [['run', bareRun], ['pipeline', barePipeline], ['runtime', viaRuntime]];
+  const BLOCK = 20;
+  for (let round = 0; round < Math.ceil(ITER / BLOCK); round += 1) {
+    for (const [name, fn] of paths) {
+      for (let i = 0; i < BLOCK + 3; i += 1) {
+        const t = performance.now();
+        await fn();
+        if (i >= 3) times[name].push(performance.now() - t);
+      }
     }
   }
   await model.close();
@@ -127,17 +128,25 @@ try {
     `Runtime benchmark: node ${process.version}, onnxruntime-node ${ort.env.versions.node}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,
     `Texts read: runtime "${check}", bare pipeline "${pipelineText}"`,
     '',
-    `Cold start, median of ${COLD} fresh processes (first import to first result, ms):`,
-    '| model | bare ORT (create + run) | runtime, empty cache | ratio | runtime, warm cache | ratio |',
-    '|---|---|---|---|---|---|',
-    ...cold.map((c) => `| ${c.label} | ${fixed(c.bare, 0)} | ${fixed(c.coldCache, 0)} | ${fixed(c.coldCache / c.bare, 2)}x | ${fixed(c.warmCache, 0)} | ${fixed(c.warmCache / c.bare, 2)}x |`),
+    `Cold start, median of ${COLD} fresh processes per path (ms). "model" = archive (or .onnx) to first result with the`,
+    'modules already imported; "imports" = onnxruntime-node for bare; the runtime with core, zod, sharp, yaml for ours.',
+    '| model | path | model | ratio | imports | total | ratio |',
+    '|---|---|---|---|---|---|---|',
+    ...cold.flatMap((c) => [
+      `| ${c.label} | bare ORT: create + run | ${fixed(c.bare.modelMs, 0)} | 1.00x | ${fixed(c.bare.importMs, 0)} | ${fixed(c.bare.totalMs, 0)} | 1.00x |`,
+      ...[['runtime, empty cache', c.coldCache], ['runtime, warm cache', c.warmCache]].map(
+        ([name, s]) => `| ${c.label} | ${name} | ${fixed(s.modelMs, 0)} | ${fixed(s.modelMs / c.bare.modelMs, 2)}x | ${fixed(s.importMs, 0)} | ${fixed(s.totalMs, 0)} | ${fixed(s.totalMs / c.bare.totalMs, 2)}x |`,
+      ),
+    ]),
     '',
-    `Per request at batch 1, recogniser, median of ${ITER} interleaved runs (ms):`,
+    `Per request at batch 1, recogniser, median of ${times.run.length} runs per path in alternating blocks of ${BLOCK} (ms):`,
     '| path | median | vs bare pipeline |',
     '|---|---|---|',
     `| bare session.run (prepared tensor) | ${fixed(median(times.run), 2)} | |`,
     `| bare pipeline (decode + tensor + run + CTC by hand) | ${fixed(median(times.pipeline), 2)} | |`,
     `| runtime model.handle([png]) | ${fixed(median(times.runtime), 2)} | ${pct(median(times.runtime), median(times.pipeline))} |`,
+    '',
+    `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine inflates every figure alike).`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 } finally {

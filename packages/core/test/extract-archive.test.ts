@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -97,6 +97,15 @@ describe('extractArchive', () => {
     const archive = await write('m.mar', validZip());
     await expect(extractArchive(archive, join(dir, 'out'), { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'ABORTED' });
     expect(await readdir(dir)).toEqual(['m.mar']);
+  });
+
+  it('refuses a folder archive whose symlink points outside it', async () => {
+    const src = join(dir, 'src');
+    await mkdir(src);
+    await writeFile(join(src, 'a.txt'), 'A');
+    await symlink('../../../etc/passwd', join(src, 'evil'));
+    await expect(extractArchive(src, join(dir, 'out'))).rejects.toMatchObject({ code: 'ENTRY_SYMLINK_ESCAPES' });
+    expect((await readdir(dir)).sort()).toEqual(['src']);
   });
 
   it('extracts a folder archive', async () => {

@@ -97,6 +97,26 @@ describe('openArchive on zips', () => {
     }
   });
 
+  it('reads a zip with ZIP64 end records and reports data-descriptor entries', async () => {
+    const bytes = buildZip([{ name: 'a.txt', data: 'hello', flags: 0x8 }, manifest], { zip64Disks: 1 });
+    const archive = await openArchive(await write(bytes));
+    try {
+      expect(archive.entry('a.txt')?.dataDescriptor).toBe(true);
+      expect((await archive.readEntry('a.txt')).toString()).toBe('hello');
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('reports MANIFEST_MISSING when MAR-INF/MANIFEST.json is a folder entry', async () => {
+    const archive = await openArchive(await write(buildZip([{ name: 'MAR-INF/MANIFEST.json/', data: '', method: 0, mode: 0o040755 }])));
+    try {
+      await rejectsWith(archive.readManifest(), 'MANIFEST_MISSING');
+    } finally {
+      await archive.close();
+    }
+  });
+
   it('reads a legacy MMS 0.x top-level MANIFEST.json', async () => {
     const legacy = { Engine: { MXNet: 0.12 }, 'Model-Archive-Version': 0.1, Model: { 'Model-Name': 'squeezenet', Service: 'svc.py' } };
     const archive = await openArchive(await write(buildZip([{ name: 'MANIFEST.json', data: JSON.stringify(legacy) }, { name: 'svc.py', data: '' }])));
@@ -148,7 +168,9 @@ describe('openArchive on tar.gz', () => {
     for (let i = 0; i < big.length; i += 1) big[i] = (i * 2654435761) >>> 24;
     const archive = await openArchive(await write(buildTgz([{ name: 'm/big.bin', data: big }, { ...manifest, name: 'm/MAR-INF/MANIFEST.json' }]), '.tar.gz'));
     try {
-      expect(await archive.readEntry('big.bin')).toEqual(big);
+      const read = await archive.readEntry('big.bin');
+      expect(read.length).toBe(big.length);
+      expect(read.equals(big)).toBe(true);
     } finally {
       await archive.close();
     }

@@ -85,6 +85,13 @@ describe('verifyArchive', () => {
     }
   });
 
+  it('signs a folder archive in place and verifies the signature', async () => {
+    const built = await buildNodeArchive(dir, {}, { archiveFormat: 'no-archive' });
+    const keys = generateSigningKeys();
+    await signArchive(built.outputPath, { privateKey: keys.privateKeyPem });
+    expect(await verifyArchive(built.outputPath, { publicKey: keys.publicKeyPem })).toMatchObject({ ok: true, signature: 'valid' });
+  });
+
   it('reports missing, extra and resized entries', async () => {
     const built = await buildNodeArchive(dir, { extra: { 'a.txt': 'aaaa', 'b.txt': 'bbbb' } });
     const entries = await entriesOf(built.outputPath);
@@ -96,6 +103,13 @@ describe('verifyArchive', () => {
     expect(report.missing).toEqual(['a.txt']);
     expect(report.extra).toEqual(['smuggled.js']);
     expect(report.modified).toEqual([expect.objectContaining({ path: 'b.txt', reason: 'size' })]);
+  });
+
+  it('stops with ABORTED when cancelled', async () => {
+    const built = await buildNodeArchive(dir, { onnxOpset: 13 });
+    const controller = new AbortController();
+    controller.abort();
+    await expect(verifyArchive(built.outputPath, { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('treats a malformed record as a mismatch', async () => {

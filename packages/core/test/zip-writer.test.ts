@@ -156,6 +156,25 @@ describe('ZipWriter', () => {
     expect(record).toMatchObject({ size: data.length, sha256: createHash('sha256').update(data).digest('hex') });
   });
 
+  it('hashes big stored files on a worker thread with the same results as inline hashing', async () => {
+    const data = randomBytes(9 * 1024 * 1024 + 123);
+    const source = join(dir, 'big.bin');
+    await writeFile(source, data);
+    const records: Awaited<ReturnType<ZipWriter['addFile']>>[] = [];
+    const zips = [];
+    for (const workerHashMinSize of [0, Number.MAX_SAFE_INTEGER]) {
+      zips.push(
+        await makeZip(async (z) => {
+          records.push(await z.addFile('big.bin', source, { compression: 'store' }));
+        }, { workerHashMinSize }),
+      );
+    }
+    expect(records[0]!.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+    expect(records[1]!.sha256).toBe(records[0]!.sha256);
+    expect(zips[0]!.equals(zips[1]!)).toBe(true);
+    expect(parseZip(zips[0]!).entries[0]!.data.equals(data)).toBe(true);
+  });
+
   it('uses ZIP64 extras, offsets and end records when the limit is lowered', async () => {
     const source = join(dir, 'a.csv');
     await writeFile(source, text(50_000));

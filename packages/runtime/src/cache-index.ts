@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -22,12 +22,14 @@ export interface CachedFile {
 /** `<key>.json`. */
 export interface CacheIndex {
   cacheVersion: 1;
-  /** SHA-256 of the archive's bytes (folders: of its file listing and digests). */
+  /** The cache key (see `materialiseArchive`). */
   key: string;
   /** True when the files were checked against `MAR-INF/integrity.json` at materialisation. */
   integrityVerified: boolean;
   /** True when the archive had an integrity record. */
   hasIntegrityRecord: boolean;
+  /** SHA-256 of the archive's file listing (path, size, CRC-32): a hit also needs the archive to list the same entries. */
+  listing: string;
   files: CachedFile[];
 }
 
@@ -89,12 +91,20 @@ const walk = async (root: string, relative = ''): Promise<string[] | undefined> 
   return files;
 };
 
-/** Hashes every file under `dir` (sorted by path); throws on links or special files. */
-export async function indexFolder(dir: string, signal?: AbortSignal): Promise<CachedFile[]> {
+/**
+ * Lists every file under `dir` (sorted by path) with its size and SHA-256. Digests in `known` (files just checked
+ * against the integrity record while they were written) are taken as they are; every other file is hashed.
+ */
+export async function indexFolder(dir: string, known: ReadonlyMap<string, CachedFile> = new Map(), signal?: AbortSignal): Promise<CachedFile[]> {
   const paths = await walk(dir);
   if (paths === undefined) throw new Error(`${dir} holds a link or special file`);
   const files: CachedFile[] = [];
-  for (const file of paths.sort()) files.push({ path: file, ...(await hashFile(path.join(dir, ...file.split('/')), signal)) });
+  for (const file of paths.sort()) {
+    const full = path.join(dir, ...file.split('/'));
+    const trusted = known.get(file);
+    if (trusted !== undefined && (await stat(full)).size === trusted.size) files.push({ path: file, size: trusted.size, sha256: trusted.sha256 });
+    else files.push({ path: file, ...(await hashFile(full, signal)) });
+  }
   return files;
 }
 

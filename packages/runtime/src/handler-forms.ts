@@ -35,9 +35,8 @@ export const isClass = (value: unknown): value is new () => unknown =>
 const isFunction = (value: unknown): value is AnyFunction => typeof value === 'function';
 
 /** Function mode: `handle(batch, context)`; `initialize` / `close` are the module's exports of those names, if any. */
-export function functionHandler(description: string, handle: AnyFunction, moduleExports: Record<string, unknown>): HandlerRuntime {
-  const initialize = moduleExports['initialize'];
-  const close = moduleExports['close'];
+export function functionHandler(description: string, handle: AnyFunction, hooks: { initialize?: unknown; close?: unknown }): HandlerRuntime {
+  const { initialize, close } = hooks;
   return {
     description,
     initialize: async (context) => {

@@ -89,6 +89,7 @@ const lookup = (moduleExports: Record<string, unknown>, name: string): unknown =
 
 const fromModule = (archivePath: string, spec: HandlerSpec, moduleExports: Record<string, unknown>): HandlerRuntime => {
   const exports = exportNames(moduleExports);
+  const hooks = { initialize: lookup(moduleExports, 'initialize'), close: lookup(moduleExports, 'close') };
   if (spec.function !== undefined) {
     const value = lookup(moduleExports, spec.function);
     const label = `${archivePath}:${spec.function}`;
@@ -100,14 +101,14 @@ const fromModule = (archivePath: string, spec: HandlerSpec, moduleExports: Recor
       );
     }
     if (isClass(value)) return classHandler(`${label} (class)`, value);
-    if (typeof value === 'function') return functionHandler(`${label} (function)`, value as never, moduleExports);
+    if (typeof value === 'function') return functionHandler(`${label} (function)`, value as never, hooks);
     if (typeof value === 'object' && value !== null) return instanceHandler(`${label} (object)`, value as HandlerInstance);
     throw new ModelArchiveError('HANDLER_INVALID', `${label} is a ${typeof value}, not a function or class`, {
       details: { module: archivePath, function: spec.function, exports },
     });
   }
   const handle = lookup(moduleExports, 'handle');
-  if (typeof handle === 'function' && !isClass(handle)) return functionHandler(`${archivePath}:handle (function)`, handle as never, moduleExports);
+  if (typeof handle === 'function' && !isClass(handle)) return functionHandler(`${archivePath}:handle (function)`, handle as never, hooks);
   const fallback = moduleExports['default'];
   if (isClass(fallback)) return classHandler(`${archivePath} default export (class)`, fallback);
   const classes = Object.entries(moduleExports).filter(([name, value]) => name !== 'default' && isClass(value));

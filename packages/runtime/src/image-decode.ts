@@ -4,7 +4,6 @@
  * a background, converted to 8-bit RGB, optionally resized.
  */
 import { ModelArchiveError } from '@model-archiver/core';
-import sharp from 'sharp';
 
 /** How to resize: a fixed box (`width` + `height`, fitted per `fit`) or a fixed height keeping the aspect ratio. */
 export interface DecodeOptions {
@@ -31,9 +30,18 @@ export interface DecodedImage {
   originalHeight: number;
 }
 
+type Sharp = typeof import('sharp').default;
+let sharpModule: Promise<Sharp> | undefined;
+// Loaded on first use: importing sharp costs tens of milliseconds that models without images should not pay.
+const loadSharp = (): Promise<Sharp> => {
+  sharpModule ??= import('sharp').then((m) => m.default);
+  return sharpModule;
+};
+
 /** Decodes and resizes one image. Throws `INPUT_INVALID` for bytes that are not a readable image. */
 export async function decodeImage(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
   const background = options.background ?? '#ffffff';
+  const sharp = await loadSharp();
   try {
     const image = sharp(bytes, { failOn: 'error' });
     const meta = await image.metadata();

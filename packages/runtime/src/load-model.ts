@@ -29,6 +29,17 @@ const describeError = (error: unknown): { text: string; stack: string | undefine
   return { text: `${err.name}: ${err.message}`, stack: err.stack };
 };
 
+const checkOptions = (options: LoadOptions): void => {
+  const bad = (option: string, value: unknown, expected: string): ModelArchiveError =>
+    new ModelArchiveError('INVALID_OPTION', `Load option ${option} must be ${expected}`, { details: { option, value } });
+  if (options.batchSize !== undefined && (!Number.isInteger(options.batchSize) || options.batchSize < 1)) {
+    throw bad('batchSize', options.batchSize, 'an integer >= 1');
+  }
+  if (options.gpuId !== undefined && options.gpuId !== null && (!Number.isInteger(options.gpuId) || options.gpuId < 0)) {
+    throw bad('gpuId', options.gpuId, 'an integer >= 0 or null');
+  }
+};
+
 const checkAborted = (signal: AbortSignal | undefined): void => {
   if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Loading was cancelled', { cause: signal.reason });
 };
@@ -45,6 +56,7 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
  * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ABORTED.
  */
 export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
+  checkOptions(options);
   const warn = options.onWarning ?? ((): void => {});
   const materialised = await materialiseArchive(path.resolve(archivePath), {
     cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),

@@ -1,14 +1,28 @@
 /**
  * Materialises an archive into the private cache with core's safe extraction (`extractArchive`: entry names, links,
  * special files, collisions, limits, CRCs and, when the archive carries `MAR-INF/integrity.json` and verification is
- * on, every SHA-256 against the record). The cache key is the SHA-256 of the archive's bytes. A cached copy is reused
- * only after it is hashed again against its index; a copy that fails the check is replaced.
+ * on, every SHA-256 against the record). A cached copy is reused only after every file is hashed again against its
+ * index; a copy that fails the check is replaced.
+ *
+ * The cache key is a content digest: with verification on and an integrity record present, the SHA-256 of the record
+ * (which lists the SHA-256 of every file, and which the files are checked against on extraction), so a cache hit
+ * costs one pass over the cached files; otherwise the SHA-256 of the archive's bytes (folders: of their listing
+ * with per-file digests).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { INTEGRITY_PATH, ModelArchiveError, extractArchive, openArchive, type ArchiveManifest, type ModelArchive } from '@model-archiver/core';
+import {
+  INTEGRITY_PATH,
+  ModelArchiveError,
+  extractArchive,
+  openArchive,
+  parseIntegrityRecord,
+  type ArchiveManifest,
+  type IntegrityRecord,
+  type ModelArchive,
+} from '@model-archiver/core';
 
 import { cacheMatches, hashFile, indexFolder, prepareCacheDir, readCacheIndex, type CacheIndex } from './cache-index.js';
 
@@ -33,8 +47,9 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
   if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Loading was cancelled', { cause: signal.reason });
 };
 
-/** The cache key: SHA-256 of the archive file, or for a folder, of its sorted listing with per-file digests. */
-async function archiveKey(archive: ModelArchive, signal?: AbortSignal): Promise<string> {
+/** The cache key (see the file comment). */
+async function archiveKey(archive: ModelArchive, record: Buffer | undefined, signal?: AbortSignal): Promise<string> {
+  if (record !== undefined) return createHash('sha256').update('integrity-record\0').update(record).digest('hex');
   if (archive.format !== 'folder') return (await hashFile(archive.path, signal)).sha256;
   const hash = createHash('sha256');
   const files = archive.entries.filter((e) => e.type === 'file').map((e) => e.path).sort();
@@ -44,6 +59,12 @@ async function archiveKey(archive: ModelArchive, signal?: AbortSignal): Promise<
   }
   return hash.digest('hex');
 }
+
+/** Digest of the archive's file entries as its directory lists them: no payload is read. */
+const listingDigest = (archive: ModelArchive): string => {
+  const lines = archive.entries.filter((e) => e.type === 'file').map((e) => `${e.path}\0${e.size}\0${e.crc32 ?? ''}`);
+  return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
+};
 
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 
@@ -57,20 +78,27 @@ export async function materialiseArchive(archivePath: string, options: Materiali
   let manifest: ArchiveManifest;
   let key: string;
   let hasRecord: boolean;
+  let record: IntegrityRecord | undefined;
+  let listing: string;
   try {
+    listing = listingDigest(archive);
     manifest = await archive.readManifest();
     checkAborted(signal);
     hasRecord = archive.entry(INTEGRITY_PATH)?.type === 'file';
-    key = await archiveKey(archive, signal);
+    const recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
+    if (recordBytes !== undefined) record = parseIntegrityRecord(recordBytes.toString('utf8'));
+    key = await archiveKey(archive, recordBytes, signal);
   } finally {
     await archive.close();
   }
-  const verify = options.verifyIntegrity && hasRecord;
+  const verify = record !== undefined;
   await prepareCacheDir(options.cacheDir);
   const modelDir = path.join(options.cacheDir, key);
   const indexFile = `${modelDir}.json`;
   const index = await readCacheIndex(indexFile, key);
-  if (index !== undefined && (!verify || index.integrityVerified) && (await cacheMatches(modelDir, index, signal))) {
+  // An archive whose listing changed while its record did not (a tampered entry) is extracted again, and fails.
+  const reusable = index !== undefined && index.listing === listing && (!verify || index.integrityVerified);
+  if (reusable && (await cacheMatches(modelDir, index, signal))) {
     return { modelDir, manifest, reused: true, key };
   }
   checkAborted(signal);
@@ -82,20 +110,31 @@ export async function materialiseArchive(archivePath: string, options: Materiali
       key,
       integrityVerified: verify,
       hasIntegrityRecord: hasRecord,
-      files: await indexFolder(staging, signal),
+      listing,
+      files: await indexFolder(staging, new Map((record?.files ?? []).map((f) => [f.path, f])), signal),
     };
-    // Replace a copy that failed its check. A concurrent loader may have put a good copy in place meanwhile: keep it.
-    await rm(indexFile, { force: true });
-    await rm(modelDir, { recursive: true, force: true });
+    // The index goes first: it describes any good copy of this key, ours or a concurrent loader's.
+    const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temp, `${JSON.stringify(newIndex)}\n`, { mode: 0o600 });
+    await rename(temp, indexFile);
+    let trash: string | undefined;
+    if (await exists(modelDir)) {
+      // A concurrent loader may have put a good copy in place meanwhile: keep it (it may be in use). Else move the
+      // failed copy aside, so the rename below cannot meet it.
+      if (await cacheMatches(modelDir, newIndex, signal)) {
+        await rm(staging, { recursive: true, force: true });
+        return { modelDir, manifest, reused: false, key };
+      }
+      trash = `${staging}.old`;
+      await rename(modelDir, trash);
+    }
     try {
       await rename(staging, modelDir);
     } catch (error) {
       if (!(await exists(modelDir))) throw error;
       await rm(staging, { recursive: true, force: true });
     }
-    const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, `${JSON.stringify(newIndex)}\n`, { mode: 0o600 });
-    await rename(temp, indexFile);
+    if (trash !== undefined) await rm(trash, { recursive: true, force: true });
     return { modelDir, manifest, reused: false, key };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });

@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { ModelArchiveError } from '@model-archiver/core';
-import { parse as parseYaml } from 'yaml';
 
 import type { OnnxSessionOptions } from './onnx.js';
 import type { GraphOptimizationLevel, LoadOptions } from './types.js';
@@ -29,7 +28,8 @@ export async function readModelConfig(modelDir: string, configFile: string | und
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // yaml is loaded only for YAML files (its import is not free); JSON is parsed directly.
+    parsed = /\.json$/i.test(configFile) ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (cause) {
     throw new ModelArchiveError('MODEL_LOAD_FAILED', `The model config file ${configFile} is not valid YAML or JSON: ${(cause as Error).message}`, {
       cause,

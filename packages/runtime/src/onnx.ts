@@ -115,27 +115,30 @@ export async function createOnnxSession(
   });
   let lastError: unknown;
   let triedCpu = false;
+  // Remembered process-wide only once a later attempt succeeded: if nothing loads, the model is at fault, not them.
+  const failedHere = new Map<string, string>();
+  const succeed = (session: ort.InferenceSession, providers: string[]): OnnxSession => {
+    for (const [name, reason] of failedHere) failedProviders.set(name, reason);
+    if (skipped.length > 0) warn(`Execution provider ${skipped.join(', ')} unavailable; using ${providers.join(', ')}`);
+    return new OnnxSession(session, providers);
+  };
   while (remaining.length > 0) {
     const first = remaining[0] as string;
     triedCpu ||= first === 'cpu';
     try {
-      const session = await ort.InferenceSession.create(model as string, sessionOptions(options, remaining));
-      if (skipped.length > 0) warn(`Execution provider ${skipped.join(', ')} unavailable; using ${remaining.join(', ')}`);
-      return new OnnxSession(session, remaining);
+      return succeed(await ort.InferenceSession.create(model as string, sessionOptions(options, remaining)), remaining);
     } catch (cause) {
       lastError = cause;
       if (first === 'cpu') break;
       const reason = (cause as Error).message.split('\n')[0] ?? 'failed';
-      failedProviders.set(first, reason);
+      failedHere.set(first, reason);
       skipped.push(`${first} (${reason})`);
       remaining = remaining.slice(1);
     }
   }
   if (!triedCpu) {
     try {
-      const session = await ort.InferenceSession.create(model as string, sessionOptions(options, ['cpu']));
-      warn(`Execution provider ${skipped.join(', ')} unavailable; using cpu`);
-      return new OnnxSession(session, ['cpu']);
+      return succeed(await ort.InferenceSession.create(model as string, sessionOptions(options, ['cpu'])), ['cpu']);
     } catch (cause) {
       lastError = cause;
     }

@@ -39,6 +39,14 @@ describe('model cache', () => {
     expect((await readdir(area.cacheDir)).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  it('lets concurrent loads of one archive share a single good copy', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER }, integrity: true });
+    const results = await Promise.all([answer(archive), answer(archive), answer(archive)]);
+    expect(results.map((r) => r.body)).toEqual(['original', 'original', 'original']);
+    expect(new Set(results.map((r) => r.modelDir)).size).toBe(1);
+    expect((await readdir(area.cacheDir)).sort()).toEqual([path.basename(results[0]!.modelDir), `${path.basename(results[0]!.modelDir)}.json`]);
+  });
+
   it('re-extracts a cached copy whose file was modified', async () => {
     const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
     const { modelDir } = await answer(archive);
@@ -74,6 +82,17 @@ describe('model cache', () => {
     await expect(answer(archive, { verifyIntegrity: false })).resolves.toMatchObject({ body: 'evil' });
     // A copy cached without verification is not reused once verification is asked for again.
     await expect(answer(archive)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
+  });
+
+  it('refuses a tampered archive even when the genuine one with the same record is cached', async () => {
+    const spec = { handler: 'svc', files: { 'svc.mjs': HANDLER }, integrity: true };
+    const genuine = await writeModelArchive(path.join(area.root, 'genuine.mar'), spec);
+    const tampered = await writeModelArchive(path.join(area.root, 'tampered.mar'), {
+      ...spec,
+      tamper: { 'svc.mjs': 'export const handle = (batch) => batch.map(() => "evil!!!!");' },
+    });
+    await expect(answer(genuine)).resolves.toMatchObject({ body: 'original' });
+    await expect(answer(tampered)).rejects.toMatchObject({ code: 'INTEGRITY_MISMATCH' });
   });
 
   it('loads an archive without an integrity record', async () => {

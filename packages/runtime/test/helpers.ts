@@ -14,6 +14,8 @@ export interface ModelFolderSpec {
   modelName?: string;
   /** Write MAR-INF/integrity.json over every file. */
   integrity?: boolean;
+  /** A whole manifest to write instead of the node flavour one (e.g. a TorchServe manifest). */
+  manifest?: Record<string, unknown>;
   /** Files whose content is replaced after the integrity record was computed (a tampered archive). */
   tamper?: Record<string, string>;
 }
@@ -43,7 +45,7 @@ function archiveEntries(spec: ModelFolderSpec): Record<string, string | Uint8Arr
     model,
     archiverVersion: '0.1.0',
   };
-  files['MAR-INF/MANIFEST.json'] = `${JSON.stringify(manifest, null, 2)}\n`;
+  files['MAR-INF/MANIFEST.json'] = `${JSON.stringify(spec.manifest ?? manifest, null, 2)}\n`;
   if (spec.integrity === true) {
     const record = createIntegrityRecord(
       Object.entries(files).map(([p, content]) => {

@@ -56,6 +56,24 @@ describe('built-in image_classifier', () => {
     expect((response?.body as { class: string }[])[0]?.class).toBe('n2 green');
   });
 
+  it('runs a TorchServe archive whose handler is image_classifier', async () => {
+    const dir = await writeModelArchive(path.join(area.root, 'torchserve.mar'), {
+      handler: 'image_classifier',
+      manifest: {
+        createdOn: '01/01/2026 00:00:00',
+        runtime: 'python',
+        model: { modelName: 'ts-model', serializedFile: 'model.onnx', handler: 'image_classifier', modelVersion: '2.0', configFile: 'model-config.yaml' },
+        archiverVersion: '0.12.0',
+      },
+      files: { 'model.onnx': imageClassifierModel(), 'model-config.yaml': CONFIG, 'synset.txt': 'red\ngreen\nblue\n' },
+    });
+    const model = await loadModel(dir, { cacheDir: area.cacheDir });
+    const [response] = await model.handle([{ body: await solid(0, 0, 250, 'png'), contentType: 'image/png' }]);
+    await model.close();
+    expect([model.name, model.version]).toEqual(['ts-model', '2.0']);
+    expect((response?.body as { class: string }[])[0]?.class).toBe('blue');
+  });
+
   it('refuses a body that is not an image', async () => {
     const model = await load('rgb-bad', {});
     await expect(model.handle([{ body: Buffer.from('definitely not a png'), contentType: 'image/png' }])).rejects.toMatchObject({

@@ -64,6 +64,11 @@ describe('execution providers', () => {
     await model.close();
   });
 
+  it('refuses a bad batch size or GPU id', async () => {
+    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, batchSize: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, gpuId: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
   it('reports a model ONNX Runtime cannot load', async () => {
     const dir = await writeModelArchive(path.join(area.root, `${'garbage'}.mar`), {
       handler: 'onnx',

@@ -45,6 +45,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('max-request-size', { type: 'number', default: 6_553_500, describe: 'Largest request body in bytes (413 above)' })
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
+    .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
@@ -89,6 +90,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
+      intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),
       modelDefaults: {
         batchSize: positive(args['batch-size'], 'batch-size'),
         maxBatchDelay: positive(args['max-batch-delay'], 'max-batch-delay', 0),

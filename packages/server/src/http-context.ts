@@ -27,6 +27,16 @@ export interface HttpContext {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** The request target as a URL; `//x` stays a path, and anything unparsable becomes a path no route matches. */
+const parseTarget = (target: string | undefined): URL => {
+  const raw = target ?? '/';
+  try {
+    return new URL(`http://localhost${raw.startsWith('/') ? raw : `/${raw}`}`);
+  } catch {
+    return new URL('http://localhost/%00');
+  }
+};
+
 /** Creates the context of a request. */
 export const createContext = (api: ApiName, req: IncomingMessage, res: ServerResponse): HttpContext => {
   const header = req.headers['x-request-id'];
@@ -37,7 +47,7 @@ export const createContext = (api: ApiName, req: IncomingMessage, res: ServerRes
     req,
     res,
     requestId,
-    url: new URL(req.url ?? '/', 'http://localhost'),
+    url: parseTarget(req.url),
     params: {},
     model: '',
     startedAt: process.hrtime.bigint(),
@@ -107,7 +117,8 @@ export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): voi
     const allow = (error as ModelArchiveError).details.allow;
     if (typeof allow === 'string') ctx.res.setHeader('allow', allow);
   }
-  sendJson(ctx, body.code, body);
+  // Open Inference Protocol clients read {"error": "..."}; the TorchServe fields stay for everyone else.
+  sendJson(ctx, body.code, ctx.url.pathname.startsWith('/v2/') || ctx.url.pathname === '/v2' ? { ...body, error: body.message } : body);
 };
 
 /** Logs the finished exchange and records its metrics. */

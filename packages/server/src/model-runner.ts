@@ -33,6 +33,7 @@ export interface ModelRunnerOptions {
   env: NodeJS.ProcessEnv;
   startupTimeout: number;
   verifyIntegrity: boolean;
+  intraOpThreads: number;
   serverVersion: string;
 }
 
@@ -63,6 +64,7 @@ export class ModelRunner {
       env: options.env,
       startupTimeout: options.startupTimeout,
       verifyIntegrity: options.verifyIntegrity,
+      intraOpThreads: options.intraOpThreads,
       serverVersion: options.serverVersion,
       onIdle: () => this.dispatch(),
     });

@@ -78,6 +78,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<ModelSer
     env: options.env ?? process.env,
     startupTimeout: options.startupTimeout ?? 120_000,
     verifyIntegrity: options.verifyIntegrity ?? true,
+    intraOpThreads: options.intraOpThreads ?? 0,
     serverVersion: SERVER_VERSION,
   };
 

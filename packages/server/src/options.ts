@@ -52,6 +52,11 @@ export interface ServerOptions {
   shutdownTimeout?: number;
   /** Passed to the runtime: check archive integrity records on load; default true. */
   verifyIntegrity?: boolean;
+  /**
+   * ONNX Runtime intra-op threads per worker session; default 0 (ONNX Runtime's default: one per core, or the model
+   * config's). With several workers on few cores, 1 avoids oversubscription.
+   */
+  intraOpThreads?: number;
   /** Where the log goes; default nowhere. */
   logger?: Logger;
   /** Environment for worker processes; default `process.env`. */

@@ -25,6 +25,7 @@ const load = async (message: WireLoad): Promise<void> => {
       batchSize: message.batchSize,
       gpuId: null,
       verifyIntegrity: message.verifyIntegrity,
+      ...(message.intraOpThreads > 0 ? { intraOpNumThreads: message.intraOpThreads } : {}),
       serverName: 'model-server',
       serverVersion: message.serverVersion,
       onWarning: (text: string) => process.stderr.write(`warning: ${text}\n`),
@@ -106,6 +107,8 @@ process.on('message', (message: ToWorker) => {
   else if (message.type === 'batch') void runBatch(message.id, message.requests);
   else void close();
 });
+// Ctrl-C in a terminal signals the whole process group: the server drains and then stops its workers itself.
+process.on('SIGINT', () => {});
 // The server going away (crash, SIGKILL) must not leave orphan workers behind.
 process.on('disconnect', () => {
   process.exitCode = 0;

@@ -26,6 +26,7 @@ export interface WorkerPoolOptions {
   env: NodeJS.ProcessEnv;
   startupTimeout: number;
   verifyIntegrity: boolean;
+  intraOpThreads: number;
   serverVersion: string;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
@@ -33,6 +34,8 @@ export interface WorkerPoolOptions {
 
 const BACKOFF_START_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
+/** Longest wait for a running batch when a worker is retired (scale down, unregister, shutdown). */
+const RETIRE_GRACE_MS = 30_000;
 let nextWorkerId = 9000;
 
 /**
@@ -159,10 +162,10 @@ export class WorkerPool {
   }
 
   private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<WorkerProcess> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion } = this.options;
+    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads } = this.options;
     return WorkerProcess.start({
       id,
-      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion },
+      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,
@@ -210,8 +213,13 @@ export class WorkerPool {
     clearTimeout(slot.restartTimer);
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
-    // A batch in progress finishes first (its callers get their answers).
-    await slot.current?.catch(() => undefined);
+    // A batch in progress finishes first (its callers get their answers), unless it hangs.
+    if (slot.current !== undefined) {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, RETIRE_GRACE_MS)));
+      await Promise.race([slot.current.catch(() => undefined), grace]);
+      clearTimeout(timer);
+    }
     const worker = slot.process;
     slot.process = undefined;
     this.updateGauge();

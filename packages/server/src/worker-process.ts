@@ -126,7 +126,7 @@ export class WorkerProcess {
 
   /** Asks the worker to close its model and exit; kills it after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
-    if (this.exited) return;
+    if (this.exited || this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     if (this.child.connected) this.child.send({ type: 'close' } satisfies ToWorker);
     const timer = setTimeout(() => this.kill(), graceMs);
@@ -136,7 +136,7 @@ export class WorkerProcess {
 
   /** Ends the process at once (a hung handler). */
   kill(): void {
-    if (!this.exited) this.child.kill('SIGKILL');
+    if (!this.exited && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
   private settle(id: number, responses: WireResponse[]): void {

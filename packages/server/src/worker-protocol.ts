@@ -59,6 +59,8 @@ export interface WireLoad {
   modelName: string;
   batchSize: number;
   verifyIntegrity: boolean;
+  /** ONNX Runtime intra-op threads per session (0: ONNX Runtime's default). */
+  intraOpThreads: number;
   serverVersion: string;
 }
 

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
@@ -92,6 +94,22 @@ describe('inference API over HTTP', () => {
     expect(method.headers.get('allow')).toContain('POST');
   });
 
+  it('answers odd request targets and undecodable names with 404 and keeps serving', async () => {
+    const raw = (target: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(Number(new URL(server!.inference).port), '127.0.0.1');
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+        socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      });
+    expect(await raw('//ping')).toMatch(/^HTTP\/1\.1 404/);
+    expect(await raw('http://other/ping')).toMatch(/^HTTP\/1\.1 404/);
+    expect(await raw('/v2/models/%E0%A4%A')).toMatch(/^HTTP\/1\.1 404/);
+    expect((await request(url('/ping'))).status).toBe(200);
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const response = await request(url('/predictions/echo'), { method: 'POST', body: Buffer.alloc(2_000_000, 1) });
     expect(response.status).toBe(413);
@@ -136,7 +154,7 @@ describe('inference API over HTTP', () => {
   it('refuses malformed v2 requests with 400', async () => {
     const notJson = await request(url('/v2/models/cls/infer'), { method: 'POST', body: 'nope', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
-    expect(notJson.body).toMatchObject({ errorCode: 'INPUT_INVALID' });
+    expect(notJson.body).toMatchObject({ errorCode: 'INPUT_INVALID', error: expect.any(String) });
     const noInputs = await request(url('/v2/models/cls/infer'), { method: 'POST', body: '{"id":"x"}' });
     expect(noInputs.status).toBe(400);
     const badShape = await request(url('/v2/models/cls/infer'), {

@@ -25,6 +25,16 @@ describe('model-server process lifecycle', () => {
     expect(server.logs.some((line) => line.msg === 'model server stopped')).toBe(true);
   });
 
+  it('drains on Ctrl-C, which signals the whole process group, workers included', async () => {
+    const server = await startServerProcess(['--model-store', dir, '--models', 'slow.mar'], 60_000, true);
+    const inFlight = request(`${server.inference}/predictions/slow`, { method: 'POST', body: '800', headers: { 'content-type': 'text/plain', 'x-request-id': 'ctrl-c' } });
+    await waitFor(() => server.logs.find((line) => line.msg === 'sleeping ctrl-c'));
+    const exited = new Promise<number | null>((resolve) => server.child.on('exit', (code) => resolve(code)));
+    process.kill(-(server.child.pid as number), 'SIGINT');
+    expect((await inFlight).status).toBe(200);
+    expect(await exited).toBe(0);
+  });
+
   it('fails to start, with exit code 1 and the error code logged, when a startup model does not load', async () => {
     const result = await runServerToExit(['--model-store', dir, '--models', 'broken.mar']);
     expect(result.code).toBe(1);

@@ -17,6 +17,7 @@ describe('management API over HTTP', () => {
     await writeHandlerArchive(store, 'echo', HANDLERS.echo);
     await writeHandlerArchive(store, 'second', HANDLERS.echo);
     await writeHandlerArchive(store, 'slow', HANDLERS.slow);
+    await writeHandlerArchive(store, 'broken', 'export const nothing = 1;');
     outside = await writeHandlerArchive(path.join(temp.dir, 'elsewhere'), 'outside', HANDLERS.echo);
     server = await startServerProcess(['--model-store', store, '--models', 'echo.mar']);
   });
@@ -76,6 +77,13 @@ describe('management API over HTTP', () => {
     expect(noUrl.body).toMatchObject({ errorCode: 'INVALID_OPTION' });
   });
 
+  it('refuses with 500 an archive whose handler does not load, and does not list it', async () => {
+    const response = await mgmt('/models?url=broken.mar&initial_workers=1', 'POST');
+    expect(response.status).toBe(500);
+    expect(response.body).toMatchObject({ code: 500, type: 'InternalServerException', errorCode: 'HANDLER_INVALID' });
+    expect((await mgmt('/models/broken')).status).toBe(404);
+  });
+
   it('scales workers and refuses max below min', async () => {
     const scaled = await mgmt('/models/echo?min_worker=2&max_worker=2', 'PUT');
     expect(scaled.status).toBe(200);
@@ -112,6 +120,19 @@ describe('management API over HTTP', () => {
   it('answers wrong methods and unknown paths on the management port', async () => {
     expect((await mgmt('/models', 'DELETE')).status).toBe(405);
     expect((await mgmt('/nothing')).status).toBe(404);
+  });
+
+  it('registers without workers (503 until scaled), then serves once scaled up', async () => {
+    const created = await mgmt('/models?url=second.mar&model_name=idle&initial_workers=0', 'POST');
+    expect(created.status).toBe(200);
+    expect(created.body.status).toContain('registered with 0 initial workers');
+    const refused = await request(`${server!.inference}/predictions/idle`, { method: 'POST', body: 'x' });
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ errorCode: 'SERVICE_UNAVAILABLE' });
+    expect((await mgmt('/models/idle?min_worker=1', 'PUT')).status).toBe(200);
+    const served = await request(`${server!.inference}/predictions/idle`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
+    expect(served.status).toBe(200);
+    expect((await mgmt('/models/idle', 'DELETE')).status).toBe(200);
   });
 
   it('registers asynchronously with 202 when synchronous=false', async () => {

@@ -57,10 +57,16 @@ describe('model-archiver predict', () => {
     expect(classes).toEqual(['0 (upright)', '180 (upside down)']);
   });
 
-  it('prints readable results and falls back from cuda with a warning', async () => {
-    const run = await predict(['echo.mar', 'upright.png', '--ep', 'cuda,cpu']);
+  it('prints readable results of a custom handler', async () => {
+    const run = await predict(['echo.mar', 'upright.png']);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stdout).toContain('"length"');
+  });
+
+  it('falls back from cuda to cpu with one warning', async () => {
+    const run = await predict(['tiny.mar', TENSOR, '--ep', 'cuda,cpu']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr.split('\n').filter((line) => line.includes('warning'))).toHaveLength(1);
     expect(run.stderr).toContain('cuda');
   });
 

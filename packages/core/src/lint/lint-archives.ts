@@ -10,7 +10,7 @@ import { lintArchive, summarize, unreadableFinding } from './lint-archive.js';
 import type { ArchiveLintResult, LintArchiveOptions } from './lint-archive.js';
 import { LINT_RULE_INFO } from './lint-rules.js';
 import type { LintRuleInfo } from './lint-types.js';
-import { mapWithConcurrency } from './pool.js';
+import { mapWithConcurrency } from '../verify/concurrency.js';
 
 /** Options of {@link lintArchives}. */
 export interface LintArchivesOptions extends LintArchiveOptions {
@@ -22,7 +22,7 @@ export interface LintArchivesOptions extends LintArchiveOptions {
   limits?: Partial<ReadLimits>;
 }
 
-/** Findings of every archive, in the order the inputs named them. */
+/** Findings of every archive, in the order the inputs named them (a glob's matches sorted). */
 export interface LintReport {
   results: ArchiveLintResult[];
   errorCount: number;
@@ -43,13 +43,15 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** One thing to lint: an archive path, or an input that matched nothing. */
+type LintTarget = { path: string } | { unmatched: string };
+
 /**
- * Expands inputs: an existing path (archive file or model folder) is taken as is, anything else is a glob
- * (fast-glob, files only). A glob that matches nothing, or a missing path, is reported as `ARCHIVE_NOT_FOUND`.
+ * Expands inputs in order: an existing path (archive file or model folder) is taken as is, anything else is a glob
+ * (fast-glob, files only, sorted). Duplicates are dropped; an input that matches nothing is kept as `unmatched`.
  */
-export async function expandArchiveInputs(inputs: readonly string[], cwd: string): Promise<{ paths: string[]; unmatched: string[] }> {
-  const paths: string[] = [];
-  const unmatched: string[] = [];
+async function expandTargets(inputs: readonly string[], cwd: string): Promise<LintTarget[]> {
+  const targets: LintTarget[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
     const absolute = resolve(cwd, input);
@@ -57,13 +59,22 @@ export async function expandArchiveInputs(inputs: readonly string[], cwd: string
     if (await exists(absolute)) found = [absolute];
     else if (isGlob(input)) found = (await fg(input, { cwd, absolute: true, onlyFiles: true, dot: true })).sort();
     else found = [];
-    if (found.length === 0) unmatched.push(input);
+    if (found.length === 0) targets.push({ unmatched: input });
     for (const path of found) {
-      if (!seen.has(path)) paths.push(path);
+      if (!seen.has(path)) targets.push({ path });
       seen.add(path);
     }
   }
-  return { paths, unmatched };
+  return targets;
+}
+
+/** Expands paths and globs as {@link lintArchives} does: the archives found, and the inputs that matched nothing. */
+export async function expandArchiveInputs(inputs: readonly string[], cwd: string): Promise<{ paths: string[]; unmatched: string[] }> {
+  const targets = await expandTargets(inputs, cwd);
+  return {
+    paths: targets.flatMap((t) => ('path' in t ? [t.path] : [])),
+    unmatched: targets.flatMap((t) => ('unmatched' in t ? [t.unmatched] : [])),
+  };
 }
 
 async function lintPath(path: string, options: LintArchivesOptions): Promise<ArchiveLintResult> {
@@ -93,20 +104,15 @@ async function lintPath(path: string, options: LintArchivesOptions): Promise<Arc
  */
 export async function lintArchives(inputs: readonly string[], options: LintArchivesOptions = {}): Promise<LintReport> {
   const cwd = options.cwd ?? process.cwd();
-  const { paths, unmatched } = await expandArchiveInputs(inputs, cwd);
-  const missing = unmatched.map((input) =>
-    summarize(input, [
-      unreadableFinding(
-        input,
-        new ModelArchiveError('ARCHIVE_NOT_FOUND', `No archive matches ${input}`, { details: { path: resolve(cwd, input) } }),
-      ),
-    ]),
-  );
-  const linted = await mapWithConcurrency(paths, options.concurrency ?? 4, (path) => {
+  const targets = await expandTargets(inputs, cwd);
+  const results = await mapWithConcurrency(targets, options.concurrency ?? 4, async (target) => {
     if (options.signal?.aborted) throw new ModelArchiveError('ABORTED', 'Lint was cancelled');
-    return lintPath(path, options);
+    if ('path' in target) return lintPath(target.path, options);
+    const error = new ModelArchiveError('ARCHIVE_NOT_FOUND', `No archive matches ${target.unmatched}`, {
+      details: { path: resolve(cwd, target.unmatched) },
+    });
+    return summarize(target.unmatched, [unreadableFinding(target.unmatched, error)]);
   });
-  const results = [...missing, ...linted];
   const total = (key: 'errorCount' | 'warningCount' | 'noteCount'): number => results.reduce((sum, r) => sum + r[key], 0);
   return {
     results,

@@ -54,7 +54,7 @@ export interface LintContext {
   readonly manifest: LintManifest | undefined;
   /** Recompute every entry's SHA-256 (`--verify`) instead of comparing the record with the listing. */
   readonly deep: boolean;
-  /** Verifies the integrity record (cached; `undefined` when the archive has none). */
+  /** Hashes every entry against the integrity record (`verifyArchive`, cached): only used when `deep` is set. */
   verify(): Promise<VerifyReport>;
   /** Where the manifest's handler lives in this archive (cached). */
   handler(): HandlerTarget | undefined;

@@ -1,4 +1,4 @@
-import { constants, createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { lstat, open, opendir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -71,7 +71,8 @@ export class FolderArchive extends BaseArchive {
         await handle.close();
         throw new ModelArchiveError('ENTRY_SPECIAL_FILE', `${info.path} is no longer a regular file`, { details: { archive: this.path, entry: info.path } });
       }
-      return checkedEntryStream(createReadStream('', { fd: handle.fd, autoClose: true }), this.path, { path: info.path, size: info.size });
+      // The handle's own stream: it closes the handle (a numeric-fd stream would leave the handle to close a stale fd on GC).
+      return checkedEntryStream(handle.createReadStream(), this.path, { path: info.path, size: info.size });
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ELOOP') {
         throw new ModelArchiveError('ENTRY_SYMLINK_ESCAPES', `${info.path} was replaced by a symbolic link`, { cause: error, details: { archive: this.path, entry: info.path } });

@@ -12,7 +12,8 @@ const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
  */
 export async function readArchiveManifest(archive: ModelArchive): Promise<ArchiveManifest> {
   const candidates = [MANIFEST_PATH, LEGACY_MANIFEST_PATH];
-  const path = candidates.find((p) => archive.entry(p) !== undefined);
+  const readable = (p: string): boolean => ['file', 'symlink', 'hardlink'].includes(archive.entry(p)?.type ?? '');
+  const path = candidates.find(readable);
   if (path === undefined) {
     throw new ModelArchiveError('MANIFEST_MISSING', `${archive.path} has no ${MANIFEST_PATH} (nor a legacy ${LEGACY_MANIFEST_PATH})`, {
       details: { archive: archive.path },

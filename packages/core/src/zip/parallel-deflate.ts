@@ -15,6 +15,8 @@ const deflatePiece = (data: Buffer, dictionary: Buffer | undefined, last: boolea
       data,
       {
         level,
+        // Room for the whole output in one buffer: no round trips through the main thread per 16 KiB of output.
+        chunkSize: Math.max(64, data.length + (data.length >>> 6) + 1024),
         ...(dictionary && dictionary.length > 0 ? { dictionary } : {}),
         finishFlush: last ? constants.Z_FINISH : constants.Z_SYNC_FLUSH,
       },

@@ -14,6 +14,8 @@ export interface ZipWriterOptions {
   zip64Limit?: number;
   /** @internal Size of independently deflated pieces (default 1 MiB); changing it changes the bytes. */
   deflateChunkSize?: number;
+  /** @internal Stored files at least this big are hashed on a worker thread (default 64 MiB); tests lower it. */
+  workerHashMinSize?: number;
 }
 
 /** Per-entry options of {@link ZipWriter.addFile} and {@link ZipWriter.addBuffer}. */

@@ -6,6 +6,7 @@ import { ModelArchiveError } from '../errors.js';
 import { outputWriteError, throwIfAborted } from '../build/io-errors.js';
 import { type EntryMethod, PROBE_MIN_SAVING, isDenseByName, probeMethod } from './compression-policy.js';
 import { FileSource } from './file-source.js';
+import { InlineSha256, WORKER_HASH_MIN_SIZE, WorkerSha256 } from './sha256-worker.js';
 import { DEFLATE_CHUNK_SIZE, ParallelDeflater, deflateBuffer, defaultDeflateConcurrency } from './parallel-deflate.js';
 import { headerFields } from './header-fields.js';
 import {
@@ -192,36 +193,51 @@ export class ZipWriter {
 
   private async streamStored(name: string, source: FileSource, options: ZipEntryOptions): Promise<ZipEntryRecord> {
     const pending = await this.begin(this.fields(name, 'store', source.size, options.mode, options.date));
-    const buffers = (this.storeBuffers ??= [0, 1, 2].map(() => Buffer.allocUnsafeSlow(STORE_BUFFER_SIZE)));
-    const hash = createHash('sha256');
+    // Big files: SHA-256 on a worker thread over shared buffers, CRC-32 here, I/O on the threadpool.
+    const hasher =
+      source.size >= (this.options.workerHashMinSize ?? WORKER_HASH_MIN_SIZE)
+        ? new WorkerSha256(4, STORE_BUFFER_SIZE)
+        : new InlineSha256((this.storeBuffers ??= [0, 1, 2].map(() => Buffer.allocUnsafeSlow(STORE_BUFFER_SIZE))));
+    const buffers = hasher.buffers;
+    const hashed: Promise<void>[] = buffers.map(() => Promise.resolve());
     let checksum = 0;
     let position = 0;
     let write: Promise<void> = Promise.resolve();
     let read = source.readAt(buffers[0]!, 0);
     try {
-      // Three rotating buffers: one being read ahead, one being hashed, one being written.
+      // Rotating buffers: one read ahead, one hashed, one written. A buffer is refilled only once both its
+      // write (awaited one iteration later) and its hash are done.
       for (let i = 0; ; i += 1) {
         const bytes = await read;
         if (bytes === 0) break;
         throwIfAborted(this.options.signal);
-        const chunk = buffers[i % 3]!.subarray(0, bytes);
+        const index = i % buffers.length;
+        const chunk = buffers[index]!.subarray(0, bytes);
         position += bytes;
-        read = bytes < STORE_BUFFER_SIZE ? Promise.resolve(0) : source.readAt(buffers[(i + 1) % 3]!, position);
-        hash.update(chunk);
+        const nextIndex = (i + 1) % buffers.length;
+        if (bytes < STORE_BUFFER_SIZE) read = Promise.resolve(0);
+        else {
+          await hashed[nextIndex];
+          read = source.readAt(buffers[nextIndex]!, position);
+        }
+        hashed[index] = hasher.update(index, bytes);
+        hashed[index]!.catch(() => undefined);
         checksum = crc32(chunk, checksum);
         await write;
         write = this.append(chunk);
         options.onBytes?.(bytes);
       }
       await write;
+      await Promise.all(hashed);
+      await source.checkComplete(position);
+      pending.fields.crc32 = checksum;
+      pending.fields.compressedSize = position;
+      return await this.end(pending, await hasher.digest());
     } finally {
       read.catch(() => undefined);
       write.catch(() => undefined);
+      await hasher.close();
     }
-    await source.checkComplete(position);
-    pending.fields.crc32 = checksum;
-    pending.fields.compressedSize = position;
-    return this.end(pending, hash.digest('hex'));
   }
 
   private async streamDeflated(name: string, source: FileSource, options: ZipEntryOptions): Promise<ZipEntryRecord> {

@@ -70,8 +70,8 @@ const listModels = (ctx: HttpContext, deps: ManagementDeps): void => {
 const describe = (ctx: HttpContext, deps: ManagementDeps): void => {
   const name = ctx.params.model ?? '';
   const version = ctx.params.version;
-  ctx.model = name;
   const runners = version === 'all' ? deps.registry.versionsOf(name) : [deps.registry.get(name, version)];
+  ctx.model = name;
   sendJson(ctx, 200, runners.map((runner) => runner.describe()));
 };
 
@@ -113,8 +113,8 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
 
 const scaleWorkers = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
   const name = ctx.params.model ?? '';
-  ctx.model = name;
   const runner = deps.registry.get(name, ctx.params.version);
+  ctx.model = name;
   const query = queryOf(ctx);
   const minWorkers = intParam(query, 'min_worker', 0, 64) ?? runner.settings.minWorkers;
   const maxWorkers = intParam(query, 'max_worker', 0, 64) ?? Math.max(minWorkers, runner.settings.maxWorkers);
@@ -133,6 +133,7 @@ const scaleWorkers = async (ctx: HttpContext, deps: ManagementDeps): Promise<voi
 
 const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
   const name = ctx.params.model ?? '';
+  deps.registry.get(name, ctx.params.version);
   ctx.model = name;
   await deps.registry.unregister(name, ctx.params.version, deps.drainMs);
   const version = ctx.params.version === undefined ? '' : ` version: ${ctx.params.version}`;

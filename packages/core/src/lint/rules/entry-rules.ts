@@ -72,7 +72,7 @@ export const tgzSingleRoot: LintRule = {
   help: 'Rebuild with model-archiver create --archive-format tgz.',
   check: (ctx) =>
     ctx.archive.format === 'tgz' && (ctx.archive.root === undefined || ctx.archive.root === '')
-      ? [{ message: 'The tar.gz has no single root folder: TorchServe would strip the first path component of every entry', code: 'ARCHIVE_CORRUPT' }]
+      ? [{ message: 'The tar.gz has no single root folder: TorchServe would strip the first path component of every entry' }]
       : [],
 };
 

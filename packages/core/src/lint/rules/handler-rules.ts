@@ -34,7 +34,7 @@ export const nodeHandlerModule: LintRule = {
   name: 'node-handler-module',
   severity: 'error',
   description:
-    'For the node runtime, the handler module (`[dir/]module[.mjs|.js|.cjs]`) is in the archive, or the handler is a built-in (onnx, image_classifier).',
+    'For the node runtime, the handler module (`[dir/]module` with `.mjs`, `.js` or `.cjs`) is in the archive, or the handler is a built-in (onnx, image_classifier).',
   help: 'Add the handler module to the archive or fix model.handler.',
   check: (ctx) => {
     const handler = target(ctx, 'node');

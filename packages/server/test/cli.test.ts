@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseCli, parseModelSpec } from '../src/cli.js';
+
+const parse = (argv: string[]): ReturnType<typeof parseCli> => parseCli(argv, '9.9.9', () => {});
+
+describe('parseModelSpec', () => {
+  it('splits name=path and keeps a bare path', () => {
+    expect(parseModelSpec('cls=a/b=c.mar')).toEqual({ name: 'cls', path: 'a/b=c.mar' });
+    expect(parseModelSpec('model.mar')).toEqual({ path: 'model.mar' });
+  });
+
+  it('refuses a name without a path', () => {
+    expect(() => parseModelSpec('cls=')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+  });
+});
+
+describe('parseCli', () => {
+  it('applies the documented defaults', async () => {
+    const settings = await parse(['--models', 'a=a.mar', 'b.mar']);
+    expect(settings?.options).toMatchObject({
+      models: [{ name: 'a', path: 'a.mar' }, { path: 'b.mar' }],
+      host: '127.0.0.1',
+      inferencePort: 8080,
+      managementPort: 8081,
+      metricsPort: 8082,
+      defaultWorkers: 1,
+      maxRequestSize: 6_553_500,
+      modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100 },
+    });
+    expect(settings?.logFormat).toBe('text');
+  });
+
+  it('reads ports, batching and JSON logs', async () => {
+    const settings = await parse(['--inference-port', '0', '--batch-size', '8', '--max-batch-delay', '5', '--log-format', 'json', '--no-verify-integrity']);
+    expect(settings?.options).toMatchObject({ inferencePort: 0, verifyIntegrity: false, modelDefaults: { batchSize: 8, maxBatchDelay: 5 } });
+    expect(settings?.logFormat).toBe('json');
+  });
+
+  it('refuses bad values and unknown flags with INVALID_OPTION', async () => {
+    await expect(parse(['--inference-port', '70000'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--batch-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--nope'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+  });
+
+  it('answers --version without starting', async () => {
+    let printed = '';
+    expect(await parseCli(['--version'], '9.9.9', (text) => (printed += text))).toBeUndefined();
+    expect(printed).toContain('9.9.9');
+  });
+});

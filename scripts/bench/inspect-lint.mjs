@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+// Benchmark of `inspect` and `lint` (docs/performance.md, "Inspect and lint"): one run of this script builds, in a
+// temp folder, a 2 GiB archive (one stored 2 GiB weights file, random head + sparse zeros, plus handler, manifest
+// and integrity record) and a 10,000-entry archive (deflated small files), both with our own `create`, then times
+// cold processes side by side, median of 5 each:
+//   model-archiver inspect --json, model-archiver lint --format json (our CLI, built: packages/cli/dist/bin.js),
+//   unzip -l (Info-ZIP listing), python3 zipfile.ZipFile(p).infolist() (CPython listing),
+//   node -e '' (the floor: a Node process that does nothing).
+// It also times the library calls in one warm process (inspectArchive, lintArchives, median of 5) to separate the
+// work from Node's start-up. Targets: 2 GiB archive under 100 ms, 10,000 entries under 300 ms.
+//
+// Usage: npx tsc -b && node scripts/bench/inspect-lint.mjs        (about a minute; needs ~2.1 GB free in $TMPDIR)
+//        BENCH_BIG_MIB=256 BENCH_ENTRIES=2000 node scripts/bench/inspect-lint.mjs   (quick smoke run)
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { bytes, fixed, median, summarise, timed } from './bench-utils.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const CORE = pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'index.js')).href;
+const MiB = 1024 * 1024;
+const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 2048);
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 10_000);
+const RUNS = 5;
+
+const run = (command, args, cwd) => {
+  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
+  return result.stdout;
+};
+
+const has = (command, args) => spawnSync(command, args, { stdio: 'ignore' }).status === 0;
+
+function makeBigArchive(dir) {
+  const src = join(dir, 'big-src');
+  mkdirSync(src, { recursive: true });
+  writeFileSync(join(src, 'handler.mjs'), 'export async function handle(batch) { return batch; }\n');
+  const weights = join(src, 'weights.bin');
+  const fd = openSync(weights, 'w');
+  writeSync(fd, randomBytes(4 * MiB));
+  ftruncateSync(fd, BIG_MIB * MiB);
+  closeSync(fd);
+  run(process.execPath, [CLI, '--model-name', 'big', '--handler', 'handler.mjs', '--serialized-file', 'weights.bin', '-v', '1.0',
+    '--flavour', 'node', '--archive-format', 'zip-store', '--export-path', dir, '--quiet'], src);
+  rmSync(src, { recursive: true, force: true });
+  return join(dir, 'big.mar');
+}
+
+function makeManyArchive(dir) {
+  const src = join(dir, 'many-src');
+  mkdirSync(join(src, 'data'), { recursive: true });
+  writeFileSync(join(src, 'handler.mjs'), 'export async function handle(batch) { return batch; }\n');
+  const perFolder = 100;
+  for (let i = 0; i < ENTRIES - 1; i += 1) {
+    const folder = join(src, 'data', `d${String(Math.floor(i / perFolder)).padStart(3, '0')}`);
+    if (i % perFolder === 0) mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, `f${String(i).padStart(5, '0')}.json`), JSON.stringify({ id: i, label: `item-${i}`, pad: 'x'.repeat(i % 200) }));
+  }
+  run(process.execPath, [CLI, '--model-name', 'many', '--handler', 'handler.mjs', '--extra-files', 'data', '-v', '1.0',
+    '--flavour', 'node', '--export-path', dir, '--quiet'], src);
+  rmSync(src, { recursive: true, force: true });
+  return join(dir, 'many.mar');
+}
+
+const PY_LIST = 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).infolist()';
+
+function coldRows(archive, entries) {
+  const tools = [
+    ['node (empty process, floor)', process.execPath, ['-e', '']],
+    ['model-archiver inspect --json', process.execPath, [CLI, 'inspect', archive, '--json']],
+    ['model-archiver lint --format json', process.execPath, [CLI, 'lint', archive, '--format', 'json']],
+  ];
+  if (has('unzip', ['-v'])) tools.push(['unzip -l', 'unzip', ['-l', archive]]);
+  if (has('python3', ['--version'])) tools.push(['python3 zipfile infolist()', 'python3', ['-c', PY_LIST, archive]]);
+  return tools.map(([label, command, args]) => {
+    timed(command, args); // warm the page cache and the module cache of the OS
+    const samples = Array.from({ length: RUNS }, () => timed(command, args));
+    return { label, entries, ...summarise(samples) };
+  });
+}
+
+async function warmRows(archive) {
+  const core = await import(CORE);
+  const time = async (fn) => {
+    await fn();
+    const walls = [];
+    for (let i = 0; i < RUNS; i += 1) {
+      const started = process.hrtime.bigint();
+      await fn();
+      walls.push(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    return median(walls);
+  };
+  return [
+    { label: 'inspectArchive() (library, warm process)', wall: await time(() => core.inspectArchive(archive)) },
+    { label: 'lintArchives() (library, warm process)', wall: await time(() => core.lintArchives([archive])) },
+    { label: 'lintArchives({ verify: true }) (hashes every byte)', wall: await time(() => core.lintArchives([archive], { verify: true })) },
+  ];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ma-bench-inspect-'));
+try {
+  const big = makeBigArchive(dir);
+  const many = makeManyArchive(dir);
+  const cases = [
+    { name: `${BIG_MIB} MiB archive (1 stored entry + 3 small)`, path: big, target: 0.1 },
+    { name: `${ENTRIES.toLocaleString('en-US')}-entry archive`, path: many, target: 0.3 },
+  ];
+  console.log(`# inspect / lint benchmark, ${new Date().toISOString()}`);
+  console.log(`Node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB RAM; median of ${RUNS} runs, cache warm.\n`);
+  for (const c of cases) {
+    const size = statSync(c.path).size;
+    console.log(`## ${c.name}: ${bytes(size)} bytes; target under ${c.target * 1000} ms\n`);
+    console.log('| command | median wall (s) | runs (s) | user (s) | sys (s) | peak RSS (MiB) |');
+    console.log('|---|---|---|---|---|---|');
+    for (const row of coldRows(c.path)) {
+      console.log(`| ${row.label} | ${fixed(row.wall, 3)} | ${row.walls.map((w) => fixed(w, 2)).join(', ')} | ${fixed(row.user)} | ${fixed(row.sys)} | ${fixed(row.rssMiB, 0)} |`);
+    }
+    for (const row of await warmRows(c.path)) console.log(`| ${row.label} | ${fixed(row.wall, 3)} | | | | |`);
+    console.log('');
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
