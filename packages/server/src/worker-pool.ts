@@ -10,8 +10,8 @@ export interface WorkerSlot {
   state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopping';
   process: WorkerProcess | undefined;
   restartTimer: NodeJS.Timeout | undefined;
-  /** The batch running now, if any. */
-  current: Promise<unknown> | undefined;
+  /** Batches sent to the process and not answered yet (at most {@link PIPELINE_DEPTH}). */
+  running: Set<Promise<unknown>>;
   /** Set when a hung batch got the process killed (the restart reason). */
   killedForTimeout: boolean;
 }
@@ -34,6 +34,8 @@ export interface WorkerPoolOptions {
 
 const BACKOFF_START_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
+/** Batches a worker holds at once: one running, one waiting in the process. */
+const PIPELINE_DEPTH = 2;
 /** Longest wait for a running batch when a worker is retired (scale down, unregister, shutdown). */
 const RETIRE_GRACE_MS = 30_000;
 let nextWorkerId = 9000;
@@ -88,9 +90,17 @@ export class WorkerPool {
     }
   }
 
-  /** A free worker, if any. */
+  /**
+   * A worker that can take a batch: an idle one first, else a busy one with room in its pipeline (the next batch then
+   * waits inside the worker process instead of a round trip after the current one).
+   */
   idleSlot(): WorkerSlot | undefined {
-    return this.slots.find((slot) => slot.state === 'idle');
+    let best: WorkerSlot | undefined;
+    for (const slot of this.slots) {
+      if ((slot.state !== 'idle' && slot.state !== 'busy') || slot.running.size >= PIPELINE_DEPTH) continue;
+      if (best === undefined || slot.running.size < best.running.size) best = slot;
+    }
+    return best;
   }
 
   /** Runs a batch on a free slot. */
@@ -99,15 +109,15 @@ export class WorkerPool {
     if (worker === undefined) throw new Error('slot has no process');
     slot.state = 'busy';
     const running = worker.run(requests);
-    slot.current = running;
+    slot.running.add(running);
     try {
       const responses = await running;
       this.failures = 0;
       return responses;
     } finally {
-      slot.current = undefined;
+      slot.running.delete(running);
       if (slot.state === 'busy' && slot.process === worker) {
-        slot.state = 'idle';
+        if (slot.running.size === 0) slot.state = 'idle';
         queueMicrotask(() => this.options.onIdle());
       }
     }
@@ -115,7 +125,7 @@ export class WorkerPool {
 
   /** Kills the process of a slot whose batch ran past its timeout; the slot restarts it. */
   killHung(slot: WorkerSlot, requestId: string): void {
-    if (slot.process === undefined || slot.state !== 'busy') return;
+    if (slot.process === undefined || slot.running.size === 0) return;
     this.options.logger.error('worker killed: a request ran past its timeout', { model: this.options.modelName, worker: slot.id, pid: slot.process.pid, requestId });
     slot.killedForTimeout = true;
     slot.process.kill();
@@ -141,7 +151,7 @@ export class WorkerPool {
   }
 
   private addSlot(): WorkerSlot {
-    const slot: WorkerSlot = { id: `${nextWorkerId++}`, state: 'starting', process: undefined, restartTimer: undefined, current: undefined, killedForTimeout: false };
+    const slot: WorkerSlot = { id: `${nextWorkerId++}`, state: 'starting', process: undefined, restartTimer: undefined, running: new Set(), killedForTimeout: false };
     this.slots.push(slot);
     return slot;
   }
@@ -214,10 +224,10 @@ export class WorkerPool {
     const index = this.slots.indexOf(slot);
     if (index >= 0) this.slots.splice(index, 1);
     // A batch in progress finishes first (its callers get their answers), unless it hangs.
-    if (slot.current !== undefined) {
+    if (slot.running.size > 0) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, RETIRE_GRACE_MS)));
-      await Promise.race([slot.current.catch(() => undefined), grace]);
+      await Promise.race([Promise.allSettled([...slot.running]), grace]);
       clearTimeout(timer);
     }
     const worker = slot.process;

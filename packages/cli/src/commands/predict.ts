@@ -3,7 +3,7 @@ import { basename, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { ModelArchiveError } from '@model-archiver/core';
-import { loadModel, type InferenceRequest, type InferenceResponse } from '@model-archiver/runtime';
+import type { InferenceRequest, InferenceResponse } from '@model-archiver/runtime';
 import type { CommandModule } from 'yargs';
 
 import { ExitCode } from '../exit-codes.js';
@@ -100,6 +100,8 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
     const inputs = await Promise.all(argv.inputs.map((arg, i) => readInput(String(arg), i, io.cwd, argv['content-type'])));
     const warnings: string[] = [];
     const started = performance.now();
+    // The runtime (ONNX Runtime, sharp) loads only when predict runs, so other commands start fast.
+    const { loadModel } = await import('@model-archiver/runtime');
     const model = await loadModel(resolve(io.cwd, argv.archive), {
       ...(argv.ep === undefined ? {} : { executionProviders: argv.ep.split(',').map((p) => p.trim()).filter((p) => p !== '') }),
       ...(argv['cache-dir'] === undefined ? {} : { cacheDir: resolve(io.cwd, argv['cache-dir']) }),

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
-import { pack as createPack, type Header, type Pack } from 'tar-stream';
+import type { Header, Pack } from 'tar-stream';
 
 import { INTEGRITY_PATH, createIntegrityRecord, serializeIntegrityRecord } from '../integrity/record.js';
 import { MANIFEST_PATH } from '../manifest/flavour.js';
@@ -73,6 +73,7 @@ async function streamFile(
 export async function writeTgz(job: WriteJob): Promise<WriteOutcome> {
   const { plan, progress } = job;
   const root = `${plan.modelName}/`;
+  const { pack: createPack } = await import('tar-stream'); // loaded on use: only .tar.gz output needs it
   const tar = createPack();
   const done = pipeline(
     tar as unknown as NodeJS.ReadableStream,

@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import fg from 'fast-glob';
 
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
 import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
@@ -32,8 +31,6 @@ export interface LintReport {
   rules: readonly LintRuleInfo[];
 }
 
-const isGlob = (input: string): boolean => fg.isDynamicPattern(input);
-
 async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
@@ -51,13 +48,14 @@ type LintTarget = { path: string } | { unmatched: string };
  * (fast-glob, files only, sorted). Duplicates are dropped; an input that matches nothing is kept as `unmatched`.
  */
 async function expandTargets(inputs: readonly string[], cwd: string): Promise<LintTarget[]> {
+  const { default: fg } = await import('fast-glob'); // loaded on use: keeps `import` of core cheap
   const targets: LintTarget[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
     const absolute = resolve(cwd, input);
     let found: string[];
     if (await exists(absolute)) found = [absolute];
-    else if (isGlob(input)) found = (await fg(input, { cwd, absolute: true, onlyFiles: true, dot: true })).sort();
+    else if (fg.isDynamicPattern(input)) found = (await fg(input, { cwd, absolute: true, onlyFiles: true, dot: true })).sort();
     else found = [];
     if (found.length === 0) targets.push({ unmatched: input });
     for (const path of found) {

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
-import { Parser, type ReadEntry } from 'tar';
+import type { ReadEntry } from 'tar';
 
 import { ModelArchiveError } from '../errors.js';
 import type { ReadLimits } from './archive-types.js';
@@ -64,7 +64,8 @@ class InflateLimit extends Transform {
  * for every entry. Every failure is coded (`ARCHIVE_TRUNCATED`, `ARCHIVE_CORRUPT`, limits); the returned promise
  * settles only after the visitor of the current entry has.
  */
-export function scanTgz(path: string, fileSize: number, limits: ReadLimits, visit: TarVisitor): Promise<void> {
+export async function scanTgz(path: string, fileSize: number, limits: ReadLimits, visit: TarVisitor): Promise<void> {
+  const { Parser } = await import('tar'); // loaded on use: only .tar.gz archives need it
   return new Promise<void>((resolve, reject) => {
     const source = createReadStream(path);
     const gunzip = createGunzip();

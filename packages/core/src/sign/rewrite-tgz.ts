@@ -2,7 +2,6 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 
-import { extract as createExtract, pack as createPack } from 'tar-stream';
 import type { Header } from 'tar-stream';
 
 type Headers = Partial<Header> & Pick<Header, 'name'>;
@@ -21,6 +20,8 @@ export async function rewriteTgz(
 ): Promise<void> {
   const prefix = root === undefined || root === '' ? '' : `${root}/`;
   const replaced = new Set(additions.map((a) => prefix + a.path));
+  // Loaded on use: tar-stream is only needed for .tar.gz archives.
+  const { extract: createExtract, pack: createPack } = await import('tar-stream');
   const extract = createExtract();
   const pack = createPack();
   let template: Headers | undefined;

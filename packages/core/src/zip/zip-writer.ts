@@ -7,6 +7,7 @@ import { outputWriteError, throwIfAborted } from '../build/io-errors.js';
 import { type EntryMethod, PROBE_MIN_SAVING, isDenseByName, probeMethod } from './compression-policy.js';
 import { FileSource } from './file-source.js';
 import { InlineSha256, WORKER_HASH_MIN_SIZE, WorkerSha256 } from './sha256-worker.js';
+import { STORE_BUFFER_SIZE, copyStored } from './stored-copy.js';
 import { DEFLATE_CHUNK_SIZE, ParallelDeflater, deflateBuffer, defaultDeflateConcurrency } from './parallel-deflate.js';
 import { headerFields } from './header-fields.js';
 import {
@@ -27,7 +28,6 @@ interface Pending {
   offset: number;
 }
 
-const STORE_BUFFER_SIZE = 4 * 1024 * 1024;
 /** `auto` files up to this size are compressed in memory and stored when deflate does not pay. */
 const SMALL_FILE = 1024 * 1024;
 
@@ -198,44 +198,16 @@ export class ZipWriter {
       source.size >= (this.options.workerHashMinSize ?? WORKER_HASH_MIN_SIZE)
         ? new WorkerSha256(4, STORE_BUFFER_SIZE)
         : new InlineSha256((this.storeBuffers ??= [0, 1, 2].map(() => Buffer.allocUnsafeSlow(STORE_BUFFER_SIZE))));
-    const buffers = hasher.buffers;
-    const hashed: Promise<void>[] = buffers.map(() => Promise.resolve());
-    let checksum = 0;
-    let position = 0;
-    let write: Promise<void> = Promise.resolve();
-    let read = source.readAt(buffers[0]!, 0);
     try {
-      // Rotating buffers: one read ahead, one hashed, one written. A buffer is refilled only once both its
-      // write (awaited one iteration later) and its hash are done.
-      for (let i = 0; ; i += 1) {
-        const bytes = await read;
-        if (bytes === 0) break;
-        throwIfAborted(this.options.signal);
-        const index = i % buffers.length;
-        const chunk = buffers[index]!.subarray(0, bytes);
-        position += bytes;
-        const nextIndex = (i + 1) % buffers.length;
-        if (bytes < STORE_BUFFER_SIZE) read = Promise.resolve(0);
-        else {
-          await hashed[nextIndex];
-          read = source.readAt(buffers[nextIndex]!, position);
-        }
-        hashed[index] = hasher.update(index, bytes);
-        hashed[index]!.catch(() => undefined);
-        checksum = crc32(chunk, checksum);
-        await write;
-        write = this.append(chunk);
-        options.onBytes?.(bytes);
-      }
-      await write;
-      await Promise.all(hashed);
-      await source.checkComplete(position);
-      pending.fields.crc32 = checksum;
-      pending.fields.compressedSize = position;
-      return await this.end(pending, await hasher.digest());
+      const copied = await copyStored(source, hasher, (chunk) => this.append(chunk), {
+        ...(this.options.signal ? { signal: this.options.signal } : {}),
+        ...(options.onBytes ? { onBytes: options.onBytes } : {}),
+      });
+      await source.checkComplete(copied.size);
+      pending.fields.crc32 = copied.crc32;
+      pending.fields.compressedSize = copied.size;
+      return await this.end(pending, copied.sha256);
     } finally {
-      read.catch(() => undefined);
-      write.catch(() => undefined);
       await hasher.close();
     }
   }

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import fg from 'fast-glob';
 import { ModelArchiveError } from '../../errors.js';
 import { throwIfAborted } from '../io-errors.js';
 import type { EntrySet } from './entry-set.js';
@@ -98,6 +97,7 @@ export const planExtraFiles = async (
       continue;
     }
     const pattern = path.sep === '\\' ? item.replace(/\\/g, '/') : item;
+    const { default: fg } = await import('fast-glob'); // loaded on use: keeps `import` of core cheap
     const matches = await fg(pattern, {
       cwd: context.cwd,
       absolute: true,

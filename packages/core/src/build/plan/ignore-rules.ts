@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import ignore from 'ignore';
+import type ignore from 'ignore';
 import { ModelArchiveError } from '../../errors.js';
 import { errnoOf, inputReadError } from '../io-errors.js';
 
@@ -46,7 +46,8 @@ export const loadIgnoreSettings = async (
 export const folderIgnore = async (folder: string, settings: IgnoreSettings): Promise<ignore.Ignore | undefined> => {
   const local = settings.useMarignore ? await readText(path.join(folder, MARIGNORE)) : undefined;
   if (local === undefined && settings.extraRules === undefined) return undefined;
-  const matcher = ignore();
+  const { default: createIgnore } = await import('ignore'); // loaded on use: only when ignore rules exist
+  const matcher = createIgnore();
   if (local !== undefined) matcher.add(local);
   if (settings.extraRules !== undefined) matcher.add(settings.extraRules);
   return matcher;
