@@ -15,7 +15,7 @@ beforeEach(async () => {
 });
 afterEach(async () => cleanup());
 
-const base = (extra: Partial<BuildOptions> = {}): BuildOptions => ({ modelName: 'm', handler: 'base_handler', cwd: dir, env: {}, ...extra });
+const base = (extra: Partial<BuildOptions> = {}): BuildOptions => ({ modelName: 'm', handler: 'pysvc:handle', cwd: dir, env: {}, ...extra });
 
 describe('planArchive option validation', () => {
   it('refuses bad model names and versions with their codes', async () => {
@@ -122,11 +122,11 @@ describe('planArchive handlers of the used-by line', () => {
     expect(await codeOf(planArchive(base({ flavour: 'node', handler: 'nope:handle' })))).toBe('HANDLER_NOT_FOUND');
   });
 
-  it('warns but succeeds when an mms handler file is missing', async () => {
-    const plan = await planArchive(base({ handler: 'nope:handle' }));
-    expect(plan.manifestHandler).toBe('nope:handle');
-    expect(plan.files).toEqual([]);
-    expect(plan.warnings.length).toBe(1);
+  it('refuses an mms handler whose file is missing when there is no modelPath (the archive would hold no code)', async () => {
+    const error = await errorOf(planArchive(base({ handler: 'nope:handle' })));
+    expect(error.code).toBe('HANDLER_NOT_FOUND');
+    const tried = (error.details.tried as string[]).map((p) => path.basename(p));
+    expect(tried).toEqual(['nope.mjs', 'nope.js', 'nope.cjs', 'nope.py']);
   });
 });
 

@@ -19,7 +19,7 @@ const exists = async (path: string): Promise<boolean> => {
 };
 
 const outputExists = (target: string): ModelArchiveError =>
-  new ModelArchiveError('OUTPUT_EXISTS', `Output ${target} already exists (use force to replace it)`, {
+  new ModelArchiveError('OUTPUT_EXISTS', `Output ${target} already exists; pass --force (option force) to replace it`, {
     details: { path: target },
   });
 
@@ -27,15 +27,24 @@ const outputExists = (target: string): ModelArchiveError =>
 export const temporarySibling = (target: string, tag = 'tmp'): string =>
   join(dirname(target), `${basename(target)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
 
+/** What {@link prepareOutput} set up: where to write, and the export folder it had to create (if any). */
+export interface PreparedOutput {
+  /** Temporary sibling path to write the output to. */
+  temporary: string;
+  /** The outermost folder `prepareOutput` created for the export path, to remove again if the run fails. */
+  createdFolder: string | undefined;
+}
+
 /**
  * Checks the target before any work (`OUTPUT_EXISTS` unless `force`), creates the export folder (recursive) and
  * returns the temporary path to write to. Nothing is created at the temporary path itself.
  */
-export async function prepareOutput(target: string, force: boolean): Promise<string> {
+export async function prepareOutput(target: string, force: boolean): Promise<PreparedOutput> {
   if (!force && (await exists(target))) throw outputExists(target);
   const folder = dirname(target);
+  let createdFolder: string | undefined;
   try {
-    await mkdir(folder, { recursive: true });
+    createdFolder = await mkdir(folder, { recursive: true });
   } catch (error) {
     const errno = errnoOf(error);
     if (errno === 'EEXIST' || errno === 'ENOTDIR') {
@@ -46,7 +55,23 @@ export async function prepareOutput(target: string, force: boolean): Promise<str
     }
     throw outputWriteError(error, folder);
   }
-  return temporarySibling(target);
+  return { temporary: temporarySibling(target), createdFolder };
+}
+
+/**
+ * Undoes the export folder creation of a failed run: removes the folders from `folder` up to `createdFolder`
+ * (inclusive) while they are empty, so the file system is left as it was. Never throws.
+ */
+export async function removeCreatedFolders(folder: string, createdFolder: string | undefined): Promise<void> {
+  if (createdFolder === undefined) return;
+  for (let current = folder; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return; // not empty (something else wrote there) or already gone: leave it
+    }
+    if (current === createdFolder || dirname(current) === current) return;
+  }
 }
 
 /** Removes a temporary output (file or folder); never throws. */

@@ -1,9 +1,10 @@
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { ModelArchiveError, isModelArchiveError } from '../errors.js';
 import { createManifest } from '../manifest/create.js';
 import { serializeManifest } from '../manifest/serialize.js';
-import { commitOutput, discardOutput, prepareOutput } from './atomic-output.js';
+import { commitOutput, discardOutput, prepareOutput, removeCreatedFolders } from './atomic-output.js';
 import type { BuildOptions, BuildResult } from './build-options.js';
 import { throwIfAborted } from './io-errors.js';
 import { planArchive } from './plan/plan-archive.js';
@@ -68,6 +69,7 @@ export async function buildArchive(options: BuildOptions, internals: BuildIntern
   const started = performance.now();
   const { signal } = options;
   let temporaryPath: string | undefined;
+  let created: { folder: string; createdFolder: string | undefined } | undefined;
   try {
     throwIfAborted(signal);
     const plan = await planArchive(options);
@@ -75,7 +77,9 @@ export async function buildArchive(options: BuildOptions, internals: BuildIntern
     const manifestBytes = Buffer.from(serializeManifest(manifest), 'utf8');
     throwIfAborted(signal);
     const kind = plan.format === 'no-archive' ? 'folder' : 'file';
-    temporaryPath = await prepareOutput(plan.outputPath, plan.force);
+    const prepared = await prepareOutput(plan.outputPath, plan.force);
+    temporaryPath = prepared.temporary;
+    created = { folder: dirname(plan.outputPath), createdFolder: prepared.createdFolder };
     const bytesTotal = plan.files.reduce((sum, file) => sum + file.size, manifestBytes.length);
     const progress = new ProgressTracker(bytesTotal, plan.files.length + 2, options.onProgress);
     const outcome = await WRITERS[plan.format]({
@@ -105,6 +109,7 @@ export async function buildArchive(options: BuildOptions, internals: BuildIntern
     };
   } catch (error) {
     if (temporaryPath !== undefined) await discardOutput(temporaryPath);
+    if (created !== undefined) await removeCreatedFolders(created.folder, created.createdFolder);
     throw asCoded(error, signal);
   }
 }

@@ -66,7 +66,7 @@ export async function extractArchive(archivePath: string, dest: string, options:
   const target = resolve(dest);
   const { signal } = options;
   if (!options.force && (await exists(target))) {
-    throw new ModelArchiveError('OUTPUT_EXISTS', `${dest} exists; use force to replace it`, { details: { dest: target } });
+    throw new ModelArchiveError('OUTPUT_EXISTS', `${dest} exists; pass --force (option force) to replace it`, { details: { dest: target } });
   }
   aborted(signal);
   const archive = await openArchiveInternal(archivePath, options.limits === undefined ? {} : { limits: options.limits });

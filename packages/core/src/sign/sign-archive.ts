@@ -1,7 +1,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-import { commitOutput, prepareOutput, temporarySibling } from '../build/atomic-output.js';
+import { commitOutput, prepareOutput, removeCreatedFolders, temporarySibling } from '../build/atomic-output.js';
 import { outputWriteError } from '../build/io-errors.js';
 import { ModelArchiveError } from '../errors.js';
 import { INTEGRITY_PATH, SIGNATURE_PATH } from '../integrity/record.js';
@@ -101,13 +101,15 @@ export async function signArchive(path: string, options: SignOptions): Promise<S
   }
   const target = options.output === undefined ? source : resolve(options.output);
   const inPlace = target === source;
-  const temporary = inPlace ? temporarySibling(target) : await prepareOutput(target, options.force === true);
+  const prepared = inPlace ? { temporary: temporarySibling(target), createdFolder: undefined } : await prepareOutput(target, options.force === true);
+  const { temporary } = prepared;
   try {
     const additions = [{ path: SIGNATURE_PATH, data: bytes }];
     if (format === 'zip') await rewriteZip(source, temporary, additions, options.signal);
     else await rewriteTgz(source, temporary, root, additions);
   } catch (error) {
     await rm(temporary, { force: true });
+    await removeCreatedFolders(dirname(target), prepared.createdFolder);
     if (error instanceof ModelArchiveError) throw error;
     throw outputWriteError(error, target);
   }

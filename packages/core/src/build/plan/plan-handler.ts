@@ -79,7 +79,8 @@ const planNodeHandler = async (spec: HandlerSpec, input: HandlerPlanInput): Prom
  * - tree mode (mms/torchserve with `modelPath`): stored verbatim; a warning when the module is not at the archive root.
  * - torchserve: built-ins copied nowhere; else the file (`.py` appended when it has no extension) goes to the root
  *   under its base name (missing -> `INPUT_NOT_FOUND`, flag `handler`); manifest = base name `[:fn]`.
- * - mms without `modelPath`: like torchserve, but a missing file only warns (MMS never checks) and the string is kept.
+ * - mms without `modelPath`: like torchserve, but the string is kept verbatim; a missing file -> `HANDLER_NOT_FOUND`
+ *   (the archive would hold no code at all).
  * - node: see {@link planNodeHandler} (missing -> `HANDLER_NOT_FOUND`).
  */
 export const planHandler = async (input: HandlerPlanInput): Promise<string> => {
@@ -103,8 +104,9 @@ export const planHandler = async (input: HandlerPlanInput): Promise<string> => {
   }
   const fileName = pythonHandlerFile(spec.filePart, runtime);
   if (flavour === 'mms' && !(await isRegularFile(path.resolve(context.cwd, fileName)))) {
-    context.warnings.push(`handler '${handler}': ${fileName} not found; stored verbatim, nothing copied`);
-    return handler;
+    // Without modelPath the handler file is the archive's only code: an archive without it could never load.
+    const tried = [...nodeCandidates(spec).filter((c) => c !== spec.filePart), fileName].map((candidate) => path.resolve(context.cwd, candidate));
+    throw handlerNotFound(handler, tried, 'was not found (give --model-path to archive a folder whose handler is importable)');
   }
   const file = await resolveInputFile(fileName, 'handler', context);
   entries.add({
