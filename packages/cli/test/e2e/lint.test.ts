@@ -74,7 +74,7 @@ describe('model-archiver lint', () => {
     await writeFile(join(dir, 'junk.mar'), 'junk');
     const run = await runCli(['lint', 'junk.mar', 'missing/*.mar', '--json'], dir);
     expect(run.exitCode).toBe(1);
-    const report = jsonOf(run) as { results: Array<{ findings: Array<{ ruleId: string; code: string }> }> };
+    const report = jsonOf(run) as unknown as { results: Array<{ findings: Array<{ ruleId: string; code: string }> }> };
     expect(report.results.flatMap((r) => r.findings.map((f) => `${f.ruleId}:${f.code}`)).sort()).toEqual([
       'MA001:ARCHIVE_FORMAT_UNKNOWN',
       'MA001:ARCHIVE_NOT_FOUND',
@@ -86,7 +86,7 @@ describe('model-archiver lint', () => {
     const bad = await buildNode("export async function initialize() { throw new Error('no weights'); }\nexport async function handle(b) { return b; }\n", 'bad');
     const cache = join(dir, 'cache');
     const run = await runCli(['lint', good, bad, '--load', '--json'], dir, { MODEL_ARCHIVER_CACHE_DIR: cache });
-    const report = jsonOf(run) as { results: Array<{ archive: string; findings: Array<{ ruleId: string; code?: string }> }> };
+    const report = jsonOf(run) as unknown as { results: Array<{ archive: string; findings: Array<{ ruleId: string; code?: string }> }> };
     expect(report.results.find((r) => r.archive === good)?.findings).toEqual([]);
     expect(report.results.find((r) => r.archive === bad)?.findings).toEqual([expect.objectContaining({ ruleId: 'MA024', code: 'HANDLER_INIT_FAILED' })]);
     expect(run.exitCode).toBe(1);

@@ -3,9 +3,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-// @ts-expect-error: plain ESM example without types
 import { renderTextPng } from '../../../../examples/render-text.mjs';
-// @ts-expect-error: plain ESM generator without types
 import { softmaxClassifierModel } from '../../../../fixtures/models/make-tiny-models.mjs';
 import { errorCodeOf, jsonOf, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
 

@@ -12,7 +12,7 @@ const TREE = readFileSync(join(REPO_ROOT, 'fixtures/reference-fixture/fixture_tr
   .split('\n')
   .map((line) => /^([dfl]) (\d+) (\d+) (\S+) \.\/(.+?) -> (.*)$/.exec(line))
   .filter((match): match is RegExpExecArray => match !== null)
-  .map(([, type, mode, size, mtime, path, target]) => ({ type, mode, size: Number(size), mtime, path, target }));
+  .map(([, type = '', mode = '', size = '', mtime = '', path = '', target = '']) => ({ type, mode, size: Number(size), mtime, path, target }));
 
 let root = '';
 let cleanup: () => Promise<void> = async () => {};
