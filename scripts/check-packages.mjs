@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Checks that the published packages work outside the monorepo: `npm pack` core, runtime and cli (after `npm run build`),
-// install the tarballs into a fresh project, import the typed API, type-check a consumer, and run `npx model-archiver`.
+// Checks that the published packages work outside the monorepo: `npm pack` core, runtime, cli and server (after `npm run build`),
+// install the tarballs into a fresh project, import the typed API, type-check a consumer, and run the two binaries.
 // Usage: node scripts/check-packages.mjs   (exit 0 when every check passed)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const packages = ['core', 'runtime', 'cli'];
+const packages = ['core', 'runtime', 'cli', 'server'];
 const work = mkdtempSync(join(tmpdir(), 'ma-packcheck-'));
 const env = { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip', npm_config_fund: 'false', npm_config_audit: 'false' };
 let failures = 0;
@@ -39,7 +39,7 @@ try {
     allowScripts: { 'onnxruntime-node': false, protobufjs: false },
   }, null, 2));
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], app);
-  check('fresh project installs the three tarballs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bin.js')));
+  check('fresh project installs the four tarballs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bin.js')));
 
   writeFileSync(join(app, 'svc.mjs'), 'export function handle(batch) { return batch.map(() => ({ ok: true })); }\n');
   writeFileSync(join(app, 'use-api.mjs'), [
@@ -71,6 +71,8 @@ try {
   check('npx model-archiver --model-name x --handler svc:handle --export-path out writes out/x.mar', existsSync(join(app, 'out/x.mar')));
   const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
   check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
+  const serverHelp = run('npx', ['--no-install', 'model-server', '--help'], app);
+  check('npx model-server --help describes --models and --model-store', ['--models', '--model-store'].every((f) => serverHelp.includes(f)));
   const manifest = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
   check('core exports its manifest JSON Schema', existsSync(join(app, 'node_modules/@model-archiver/core', manifest.exports['./manifest.schema.json'])));
 } catch (error) {
