@@ -1,3 +1,4 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 import { ModelArchiveError } from '../errors.js';
@@ -61,3 +62,42 @@ export class FileSource {
     await this.handle.close().catch(() => undefined);
   }
 }
+
+/** Files up to this size are read with {@link readSmallFile}. */
+export const SMALL_READ_MAX = 256 * 1024;
+
+/**
+ * Reads a small regular file in one synchronous open/fstat/read/close: for archives of many small files this is
+ * several times faster than a round trip through the threadpool per call, and blocks for microseconds only.
+ * Returns `undefined` (nothing read) when the file is larger than {@link SMALL_READ_MAX}. Errors are `INPUT_READ_FAILED`.
+ */
+export function readSmallFile(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    if (stat.size > SMALL_READ_MAX) return undefined;
+    // One byte more than the size: reading it means the file grew since the stat.
+    const buffer = Buffer.allocUnsafe(stat.size + 1);
+    let filled = 0;
+    for (;;) {
+      const bytes = readSync(fd, buffer, filled, buffer.length - filled, filled);
+      if (bytes === 0) break;
+      filled += bytes;
+      if (filled === buffer.length) break;
+    }
+    if (filled !== stat.size) {
+      throw new ModelArchiveError('INPUT_READ_FAILED', `Input file ${path} changed while it was being archived`, {
+        details: { path, expectedSize: stat.size, bytesRead: filled },
+      });
+    }
+    return buffer.subarray(0, filled);
+  } catch (error) {
+    if (error instanceof ModelArchiveError) throw error;
+    throw inputReadError(error, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+

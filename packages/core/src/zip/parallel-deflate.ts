@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
-import { constants, deflateRaw } from 'node:zlib';
+import { constants, deflateRaw, deflateRawSync } from 'node:zlib';
 
 /** Size of the independently deflated pieces of an entry. Part of the output format: changing it changes the bytes. */
 export const DEFLATE_CHUNK_SIZE = 1024 * 1024;
 /** Deflate window: each piece is primed with this much of the previous piece's tail (as pigz does). */
 const WINDOW = 32 * 1024;
+/** Buffers up to this size are deflated synchronously (microseconds; a threadpool hop would cost more). */
+const SYNC_DEFLATE_MAX = 64 * 1024;
 
 /** Default number of pieces deflated at once (libuv threadpool jobs); never changes the bytes. */
 export const defaultDeflateConcurrency = (): number => Math.max(2, Math.min(availableParallelism() + 1, 4));
@@ -86,6 +88,8 @@ export async function deflateBuffer(
   chunkSize = DEFLATE_CHUNK_SIZE,
   concurrency = defaultDeflateConcurrency(),
 ): Promise<Buffer[]> {
+  // One piece with no dictionary, finished: the same bytes as the threadpool path, without a round trip per small file.
+  if (data.length <= SYNC_DEFLATE_MAX && data.length <= chunkSize) return [deflateRawSync(data, { level })];
   const parts: Buffer[] = [];
   const deflater = new ParallelDeflater(level, concurrency, async (compressed) => {
     parts.push(compressed);

@@ -5,7 +5,7 @@ import { crc32 } from 'node:zlib';
 import { ModelArchiveError } from '../errors.js';
 import { outputWriteError, throwIfAborted } from '../build/io-errors.js';
 import { type EntryMethod, PROBE_MIN_SAVING, isDenseByName, probeMethod } from './compression-policy.js';
-import { FileSource } from './file-source.js';
+import { FileSource, readSmallFile } from './file-source.js';
 import { InlineSha256, WORKER_HASH_MIN_SIZE, WorkerSha256 } from './sha256-worker.js';
 import { STORE_BUFFER_SIZE, copyStored } from './stored-copy.js';
 import { DEFLATE_CHUNK_SIZE, ParallelDeflater, deflateBuffer, defaultDeflateConcurrency } from './parallel-deflate.js';
@@ -30,6 +30,8 @@ interface Pending {
 
 /** `auto` files up to this size are compressed in memory and stored when deflate does not pay. */
 const SMALL_FILE = 1024 * 1024;
+/** Appends are gathered into writes of about this size. */
+const WRITE_COALESCE_BYTES = 1024 * 1024;
 
 /**
  * A streaming zip writer on a seekable file handle that it does not own. Like CPython `zipfile` on a seekable file,
@@ -51,6 +53,9 @@ export class ZipWriter {
   private readonly entries: { record: ZipEntryRecord; fields: ZipHeaderFields }[] = [];
   private readonly names = new Set<string>();
   private busy = false;
+  private queued: Buffer[] = [];
+  private queuedBytes = 0;
+  private queuedAt = 0;
   private storeBuffers: Buffer[] | undefined;
   private readonly level: number;
   private readonly zip64Limit: number;
@@ -76,6 +81,8 @@ export class ZipWriter {
   /** Streams a file into the archive. Input errors are `INPUT_READ_FAILED`, output errors `OUTPUT_WRITE_FAILED`. */
   addFile(name: string, sourcePath: string, options: ZipEntryOptions = {}): Promise<ZipEntryRecord> {
     return this.exclusive(async () => {
+      const small = readSmallFile(sourcePath);
+      if (small !== undefined) return this.writeBuffer(name, small, options);
       const source = await FileSource.open(sourcePath);
       try {
         return await this.writeFile(name, source, options);
@@ -133,6 +140,7 @@ export class ZipWriter {
       const zip64 =
         this.entries.length >= ZIP64_MARKER_16 || centralOffset >= this.zip64Limit || centralSize >= this.zip64Limit;
       await this.append(Buffer.concat([central, encodeEnd({ entryCount: this.entries.length, centralOffset, centralSize, zip64 })]));
+      await this.flush();
       return { entries: this.entries.map(({ record }) => record), bytesWritten: this.offset };
     });
   }
@@ -185,10 +193,11 @@ export class ZipWriter {
     fields.crc32 = checksum;
     fields.compressedSize = payload.reduce((sum, part) => sum + part.length, 0);
     fields.zip64 = Math.max(fields.size, fields.compressedSize) >= this.zip64Limit;
-    const pending = await this.begin(fields);
-    for (const part of payload) await this.append(part);
+    // CRC and sizes are known: the local header is final, so header and data go out as one write and need no patch.
+    const offset = this.offset;
+    await this.append(Buffer.concat([encodeLocalHeader(fields), ...payload]));
     options.onBytes?.(data.length);
-    return this.end(pending, sha256);
+    return this.end({ fields, offset }, sha256, false);
   }
 
   private async streamStored(name: string, source: FileSource, options: ZipEntryOptions): Promise<ZipEntryRecord> {
@@ -263,12 +272,15 @@ export class ZipWriter {
     return { fields, offset };
   }
 
-  private async end(pending: Pending, sha256: string | undefined): Promise<ZipEntryRecord> {
+  private async end(pending: Pending, sha256: string | undefined, patch = true): Promise<ZipEntryRecord> {
     const { fields, offset } = pending;
     if (!fields.zip64 && (fields.size >= 0xffffffff || fields.compressedSize >= 0xffffffff)) {
       throw new ModelArchiveError('INTERNAL', `Entry ${fields.name.toString()} outgrew its 32-bit header`);
     }
-    for (const patch of localHeaderPatches(fields)) await this.writeAt(patch.bytes, offset + patch.at);
+    if (patch) {
+      await this.flush(); // the header being patched may still be queued
+      for (const fix of localHeaderPatches(fields)) await this.writeAt(fix.bytes, offset + fix.at);
+    }
     const record: ZipEntryRecord = {
       name: fields.name.toString('utf8'),
       method: fields.method === METHOD_STORE ? 'store' : 'deflate',
@@ -282,9 +294,32 @@ export class ZipWriter {
     return record;
   }
 
+  /**
+   * Appends bytes at the end of the archive. Small appends are copied into a queue written out in one call once it
+   * holds {@link WRITE_COALESCE_BYTES} (or before a patch, a big write, and at the end), so many small entries cost
+   * a few writes instead of several each.
+   */
   private async append(bytes: Buffer): Promise<void> {
     const at = this.offset;
     this.offset += bytes.length;
+    if (bytes.length >= WRITE_COALESCE_BYTES) {
+      await this.flush();
+      await this.writeAt(bytes, at);
+      return;
+    }
+    if (this.queued.length === 0) this.queuedAt = at;
+    this.queued.push(Buffer.from(bytes)); // a copy: callers reuse their buffers
+    this.queuedBytes += bytes.length;
+    if (this.queuedBytes >= WRITE_COALESCE_BYTES) await this.flush();
+  }
+
+  /** Writes the queued appends. */
+  private async flush(): Promise<void> {
+    if (this.queued.length === 0) return;
+    const bytes = this.queued.length === 1 ? this.queued[0]! : Buffer.concat(this.queued, this.queuedBytes);
+    const at = this.queuedAt;
+    this.queued = [];
+    this.queuedBytes = 0;
     await this.writeAt(bytes, at);
   }
 
