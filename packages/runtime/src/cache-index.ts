@@ -8,9 +8,8 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError, type ArchiveManifest } from '@model-archiver/core';
 
 /** One materialised file. */
 export interface CachedFile {
@@ -30,6 +29,11 @@ export interface CacheIndex {
   hasIntegrityRecord: boolean;
   /** SHA-256 of the archive's file listing (path, size, CRC-32): a hit also needs the archive to list the same entries. */
   listing: string;
+  /** The manifest as validated when the copy was made (the key pins its bytes), and the runtime version that did it. */
+  manifest?: ArchiveManifest;
+  manifestBy?: string;
+  /** The model config as parsed when the copy was made (absent when it did not parse or is not plain JSON). */
+  modelConfig?: Record<string, unknown>;
   files: CachedFile[];
 }
 
@@ -56,22 +60,35 @@ export async function prepareCacheDir(cacheDir: string): Promise<void> {
   }
 }
 
-/** SHA-256 and size of a file, streamed. */
+/** SHA-256 and size of a file, streamed in 4 MiB chunks. Throws `ABORTED` when `signal` fires. */
 export async function hashFile(file: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  await pipeline(
-    createReadStream(file, { highWaterMark: 1 << 20 }),
-    async function* (source: AsyncIterable<Buffer>) {
-      for await (const chunk of source) {
-        size += chunk.length;
-        hash.update(chunk);
-      }
-      yield* [];
-    },
-    signal === undefined ? {} : { signal },
-  );
+  try {
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 22, ...(signal === undefined ? {} : { signal }) }) as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      hash.update(chunk);
+    }
+  } catch (cause) {
+    if ((cause as Error).name === 'AbortError') throw new ModelArchiveError('ABORTED', 'Loading was cancelled', { cause });
+    throw cause;
+  }
   return { sha256: hash.digest('hex'), size };
+}
+
+/** Runs `task` on every item, at most `limit` at a time; resolves with the results in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next;
+      next += 1;
+      results[i] = await task(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 const walk = async (root: string, relative = ''): Promise<string[] | undefined> => {
@@ -129,9 +146,10 @@ export async function cacheMatches(dir: string, index: CacheIndex, signal?: Abor
   if (present === undefined || present.length !== index.files.length) return false;
   const expected = new Map(index.files.map((f) => [f.path, f]));
   if (!present.every((p) => expected.has(p))) return false;
-  for (const file of index.files) {
+  // A few files at a time: small files' reads overlap the hashing of the large one.
+  const checks = await mapLimit(index.files, 4, async (file) => {
     const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal).catch(() => undefined);
-    if (actual === undefined || actual.size !== file.size || actual.sha256 !== file.sha256) return false;
-  }
-  return true;
+    return actual !== undefined && actual.size === file.size && actual.sha256 === file.sha256;
+  });
+  return checks.every(Boolean);
 }

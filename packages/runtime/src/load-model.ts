@@ -10,6 +10,7 @@ import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
 
 import { defaultCacheDir } from './cache-index.js';
 import { HandlerContext } from './context.js';
+import type { HandlerRuntime } from './handler-forms.js';
 import { resolveHandler } from './handler-resolve.js';
 import { manifestModelFields } from './manifest-fields.js';
 import { materialiseArchive } from './materialise.js';
@@ -71,9 +72,20 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   if (fields.handler === undefined) {
     throw new ModelArchiveError('HANDLER_INVALID', `The manifest of ${archivePath} names no handler`, { details: { archive: archivePath } });
   }
-  const modelConfig = await readModelConfig(modelDir, fields.configFile);
+  // Independent reads of the model folder, overlapped; a failure is reported in this order.
+  const [config, onnxFile, resolved] = await Promise.allSettled([
+    materialised.modelConfig ?? readModelConfig(modelDir, fields.configFile),
+    fields.serializedFile?.endsWith('.onnx') ? fields.serializedFile : findSingleOnnx(modelDir),
+    resolveHandler(fields.handler, modelDir),
+  ]);
+  const value = <T>(outcome: PromiseSettledResult<T>): T => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return outcome.value;
+  };
+  const modelConfig = value(config);
   const settings = onnxSettings(options, modelConfig);
-  const defaultModel = fields.serializedFile?.endsWith('.onnx') ? fields.serializedFile : await findSingleOnnx(modelDir);
+  const defaultModel = value(onnxFile);
+  const handler: HandlerRuntime = value(resolved);
   const onnx = new OnnxSessionFactory(modelDir, defaultModel, settings, warn);
   const context = new HandlerContext({
     modelName: name,
@@ -90,7 +102,6 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
     onnx,
     warn,
   });
-  const handler = await resolveHandler(fields.handler, modelDir);
   try {
     checkAborted(options.signal);
     await handler.initialize(context);

@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
 import {
   INTEGRITY_PATH,
@@ -25,6 +26,9 @@ import {
 } from '@model-archiver/core';
 
 import { cacheMatches, hashFile, indexFolder, prepareCacheDir, readCacheIndex, type CacheIndex } from './cache-index.js';
+import { manifestModelFields } from './manifest-fields.js';
+import { prefetchConfigParser, readModelConfig } from './model-config.js';
+import { RUNTIME_VERSION } from './version.js';
 
 /** Options of {@link materialiseArchive}. */
 export interface MaterialiseOptions {
@@ -39,6 +43,11 @@ export interface Materialised {
   manifest: ArchiveManifest;
   /** True when an existing cached copy passed its re-check and was reused. */
   reused: boolean;
+  /**
+   * The parsed model config (`model.configFile`; `{}` without one) when it was parsed at extraction by this runtime
+   * version; `undefined` when the caller must read it (an older index, or a config that failed to parse).
+   */
+  modelConfig?: Record<string, unknown>;
   /** SHA-256 of the archive (the cache key). */
   key: string;
 }
@@ -66,6 +75,20 @@ const listingDigest = (archive: ModelArchive): string => {
   return createHash('sha256').update(lines.sort().join('\n')).digest('hex');
 };
 
+/**
+ * The model config parsed from the fresh copy, kept in the index so that a cache hit needs neither the YAML parser nor
+ * the parse (the key pins the file's bytes). `undefined` when it fails to parse (loading then reads it again and
+ * reports the error) or does not survive a JSON round trip unchanged (e.g. YAML's `.inf`).
+ */
+const parseConfigOnce = async (dir: string, manifest: ArchiveManifest): Promise<Record<string, unknown> | undefined> => {
+  try {
+    const config = await readModelConfig(dir, manifestModelFields(manifest.manifest).configFile);
+    return isDeepStrictEqual(JSON.parse(JSON.stringify(config)), config) ? config : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 
 /**
@@ -78,39 +101,61 @@ export async function materialiseArchive(archivePath: string, options: Materiali
   let manifest: ArchiveManifest;
   let key: string;
   let hasRecord: boolean;
-  let record: IntegrityRecord | undefined;
+  let recordBytes: Buffer | undefined;
   let listing: string;
+  let index: CacheIndex | undefined;
+  let reusable: boolean;
   try {
-    listing = listingDigest(archive);
-    manifest = await archive.readManifest();
     checkAborted(signal);
+    listing = listingDigest(archive);
     hasRecord = archive.entry(INTEGRITY_PATH)?.type === 'file';
-    const recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
-    if (recordBytes !== undefined) record = parseIntegrityRecord(recordBytes.toString('utf8'));
+    recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
     key = await archiveKey(archive, recordBytes, signal);
+    checkAborted(signal);
+    await prepareCacheDir(options.cacheDir);
+    index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
+    // An archive whose listing changed while its record did not (a tampered entry) is extracted again, and fails.
+    reusable = index !== undefined && index.listing === listing && (recordBytes === undefined || index.integrityVerified);
+    // The key pins the manifest's bytes, so the manifest validated when the copy was made is reused as it is
+    // (when this runtime version validated it): no second schema validation on a cache hit.
+    manifest = reusable && index?.manifest !== undefined && index.manifestBy === RUNTIME_VERSION ? index.manifest : await archive.readManifest();
   } finally {
     await archive.close();
   }
-  const verify = record !== undefined;
-  await prepareCacheDir(options.cacheDir);
+  const verify = recordBytes !== undefined;
   const modelDir = path.join(options.cacheDir, key);
   const indexFile = `${modelDir}.json`;
-  const index = await readCacheIndex(indexFile, key);
-  // An archive whose listing changed while its record did not (a tampered entry) is extracted again, and fails.
-  const reusable = index !== undefined && index.listing === listing && (!verify || index.integrityVerified);
-  if (reusable && (await cacheMatches(modelDir, index, signal))) {
-    return { modelDir, manifest, reused: true, key };
+  if (reusable && index !== undefined && (await cacheMatches(modelDir, index, signal))) {
+    const modelConfig = index.manifestBy === RUNTIME_VERSION ? index.modelConfig : undefined;
+    return { modelDir, manifest, reused: true, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
   }
   checkAborted(signal);
+  if (manifest === index?.manifest) {
+    // The copy failed its check, so nothing of its index is trusted: the manifest is read from the archive again.
+    const again = await openArchive(archivePath);
+    try {
+      manifest = await again.readManifest();
+    } finally {
+      await again.close();
+    }
+  }
+  // The YAML parser's import (when the config needs it) overlaps the extraction; the config is parsed right after.
+  prefetchConfigParser(manifestModelFields(manifest.manifest).configFile);
+  // Parsed only when extracting: on a hit the key pins the record's bytes, which were parsed when the copy was made.
+  const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : parseIntegrityRecord(recordBytes.toString('utf8'));
   const staging = path.join(options.cacheDir, `.staging-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await extractArchive(archivePath, staging, { verifyIntegrity: verify, ...(signal === undefined ? {} : { signal }) });
+    const modelConfig = await parseConfigOnce(staging, manifest);
     const newIndex: CacheIndex = {
       cacheVersion: 1,
       key,
       integrityVerified: verify,
       hasIntegrityRecord: hasRecord,
       listing,
+      manifest,
+      manifestBy: RUNTIME_VERSION,
+      ...(modelConfig === undefined ? {} : { modelConfig }),
       files: await indexFolder(staging, new Map((record?.files ?? []).map((f) => [f.path, f])), signal),
     };
     // The index goes first: it describes any good copy of this key, ours or a concurrent loader's.
@@ -123,7 +168,7 @@ export async function materialiseArchive(archivePath: string, options: Materiali
       // failed copy aside, so the rename below cannot meet it.
       if (await cacheMatches(modelDir, newIndex, signal)) {
         await rm(staging, { recursive: true, force: true });
-        return { modelDir, manifest, reused: false, key };
+        return { modelDir, manifest, reused: false, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
       }
       trash = `${staging}.old`;
       await rename(modelDir, trash);
@@ -135,7 +180,7 @@ export async function materialiseArchive(archivePath: string, options: Materiali
       await rm(staging, { recursive: true, force: true });
     }
     if (trash !== undefined) await rm(trash, { recursive: true, force: true });
-    return { modelDir, manifest, reused: false, key };
+    return { modelDir, manifest, reused: false, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (error instanceof ModelArchiveError) throw error;

@@ -13,6 +13,18 @@ import type { GraphOptimizationLevel, LoadOptions } from './types.js';
 
 const LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'layout', 'all'];
 
+type YamlModule = typeof import('yaml');
+let yamlModule: Promise<YamlModule> | undefined;
+const isJson = (configFile: string): boolean => /\.json$/i.test(configFile);
+
+/**
+ * Starts importing the YAML parser when `configFile` will need it (its import is not free), so that the import
+ * overlaps the archive's materialisation; {@link readModelConfig} uses the same import.
+ */
+export function prefetchConfigParser(configFile: string | undefined): void {
+  if (configFile !== undefined && !isJson(configFile)) yamlModule ??= import('yaml');
+}
+
 /** Reads and parses the config file named by the manifest; `{}` when there is none. */
 export async function readModelConfig(modelDir: string, configFile: string | undefined): Promise<Record<string, unknown>> {
   if (configFile === undefined) return {};
@@ -28,8 +40,8 @@ export async function readModelConfig(modelDir: string, configFile: string | und
   }
   let parsed: unknown;
   try {
-    // yaml is loaded only for YAML files (its import is not free); JSON is parsed directly.
-    parsed = /\.json$/i.test(configFile) ? JSON.parse(text) : (await import('yaml')).parse(text);
+    // yaml is loaded only for YAML files; JSON is parsed directly.
+    parsed = isJson(configFile) ? JSON.parse(text) : (await (yamlModule ??= import('yaml'))).parse(text);
   } catch (cause) {
     throw new ModelArchiveError('MODEL_LOAD_FAILED', `The model config file ${configFile} is not valid YAML or JSON: ${(cause as Error).message}`, {
       cause,

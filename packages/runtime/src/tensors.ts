@@ -43,7 +43,12 @@ export interface V2Tensor {
 const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
   new ModelArchiveError('INPUT_INVALID', message, { details });
 
-const flatten = (data: unknown): unknown[] => (Array.isArray(data) ? data.flat(Infinity) : [data]);
+/** Flat values of `data`: an already flat list is used as it is (no copy); nested lists are flattened. */
+const flatten = (data: unknown): unknown[] => {
+  if (!Array.isArray(data)) return [data];
+  if (data.length === 0 || typeof data[0] !== 'object' || data[0] === null) return data;
+  return data.flat(Infinity);
+};
 
 const toBigInt = (value: unknown, name: string, index: number, unsigned: boolean): bigint => {
   let big: bigint;
@@ -65,42 +70,56 @@ const INT_RANGES: Record<string, [number, number]> = {
   uint32: [0, 4294967295],
 };
 
-/** Converts flat JS values to typed element storage, checking each element. */
+type NumericArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
+
+/** Fills `out` with the numbers of `values` (also the strings NaN / Infinity / -Infinity), mapped by `map` when given. */
+const fillNumbers = <T extends NumericArray>(out: T, values: readonly unknown[], name: string, map?: (v: number) => number): T => {
+  for (let i = 0; i < values.length; i += 1) {
+    let v = values[i];
+    if (typeof v !== 'number') {
+      if (v !== 'NaN' && v !== 'Infinity' && v !== '-Infinity') throw invalid(`Input ${name}: element ${i} is not a number`, { input: name, index: i });
+      v = Number(v);
+    }
+    out[i] = map === undefined ? (v as number) : map(v as number);
+  }
+  return out;
+};
+
+/** Fills `out` with the integers of `values`, each checked against the range of `type`. */
+const fillIntegers = <T extends NumericArray>(out: T, values: readonly unknown[], name: string, type: string): T => {
+  const [min, max] = INT_RANGES[type] as [number, number];
+  for (let i = 0; i < values.length; i += 1) {
+    const v = values[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      throw invalid(`Input ${name}: element ${i} is not a ${type}`, { input: name, index: i, type });
+    }
+    out[i] = v;
+  }
+  return out;
+};
+
+/** Converts flat JS values to typed element storage, checking each element (typed arrays are filled directly). */
 export function toTensorData(type: OnnxTensorType, values: readonly unknown[], name: string): OnnxTensorData {
-  const numbers = (): number[] =>
-    values.map((v, i) => {
-      if (typeof v === 'number') return v;
-      if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
-      throw invalid(`Input ${name}: element ${i} is not a number`, { input: name, index: i });
-    });
-  const integers = (): number[] => {
-    const [min, max] = INT_RANGES[type] as [number, number];
-    return values.map((v, i) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-        throw invalid(`Input ${name}: element ${i} is not a ${type}`, { input: name, index: i, type });
-      }
-      return v;
-    });
-  };
+  const n = values.length;
   switch (type) {
     case 'float32':
-      return Float32Array.from(numbers());
+      return fillNumbers(new Float32Array(n), values, name);
     case 'float64':
-      return Float64Array.from(numbers());
+      return fillNumbers(new Float64Array(n), values, name);
     case 'float16':
-      return Uint16Array.from(numbers(), toFloat16Bits);
+      return fillNumbers(new Uint16Array(n), values, name, toFloat16Bits);
     case 'int8':
-      return Int8Array.from(integers());
+      return fillIntegers(new Int8Array(n), values, name, type);
     case 'int16':
-      return Int16Array.from(integers());
+      return fillIntegers(new Int16Array(n), values, name, type);
     case 'int32':
-      return Int32Array.from(integers());
+      return fillIntegers(new Int32Array(n), values, name, type);
     case 'uint8':
-      return Uint8Array.from(integers());
+      return fillIntegers(new Uint8Array(n), values, name, type);
     case 'uint16':
-      return Uint16Array.from(integers());
+      return fillIntegers(new Uint16Array(n), values, name, type);
     case 'uint32':
-      return Uint32Array.from(integers());
+      return fillIntegers(new Uint32Array(n), values, name, type);
     case 'int64':
       return BigInt64Array.from(values, (v, i) => toBigInt(v, name, i, false));
     case 'uint64':

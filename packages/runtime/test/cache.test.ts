@@ -1,9 +1,9 @@
-import { appendFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { loadModel } from '@model-archiver/runtime';
+import { RUNTIME_VERSION, loadModel } from '@model-archiver/runtime';
 
 import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
 
@@ -111,5 +111,53 @@ describe('model cache', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(loadModel(archive, { cacheDir: area.cacheDir, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+
+  it('reuses the manifest validated at extraction on a cache hit, only when this runtime version wrote it', async () => {
+    const archive = await writeModelArchive(path.join(area.root, 'named.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER }, integrity: true });
+    const { modelDir } = await answer(archive);
+    const indexFile = `${modelDir}.json`;
+    const index = JSON.parse(await readFile(indexFile, 'utf8'));
+    expect(index.manifestBy).toBe(RUNTIME_VERSION);
+    index.manifest.manifest.model.modelName = 'from-the-index';
+    await writeFile(indexFile, JSON.stringify(index));
+    const hit = await loadModel(archive, { cacheDir: area.cacheDir });
+    await hit.close();
+    expect(hit.name).toBe('from-the-index');
+    // A copy that fails its re-check discards its index: the manifest is read from the archive again.
+    await writeFile(path.join(modelDir, 'svc.mjs'), 'export const handle = (batch) => batch.map(() => "changed");');
+    const reextracted = await loadModel(archive, { cacheDir: area.cacheDir });
+    await reextracted.close();
+    expect(reextracted.name).toBe('test-model');
+    index.manifest.manifest.model.modelName = 'from-the-index';
+    await writeFile(indexFile, JSON.stringify({ ...index, manifestBy: '0.0.0-other' }));
+    const reread = await loadModel(archive, { cacheDir: area.cacheDir });
+    await reread.close();
+    expect(reread.name).toBe('test-model');
+  });
+
+  it('keeps the parsed model config in the index for cache hits, unless it is not plain JSON', async () => {
+    const configHandler = 'export const handle = (batch, context) => batch.map(() => context.modelConfig);';
+    const load = async (name: string, yaml: string): Promise<{ body: unknown; index: Record<string, unknown>; indexFile: string; archive: string }> => {
+      const archive = await writeModelArchive(path.join(area.root, `${name}.mar`), {
+        handler: 'svc',
+        configFile: 'model-config.yaml',
+        files: { 'svc.mjs': configHandler, 'model-config.yaml': yaml },
+        integrity: true,
+      });
+      const { body, modelDir } = await answer(archive);
+      const indexFile = `${modelDir}.json`;
+      return { body, index: JSON.parse(await readFile(indexFile, 'utf8')), indexFile, archive };
+    };
+    const plain = await load('plain-config', 'threshold: 0.5\nlabels: [a, b]\n');
+    expect(plain.body).toEqual({ threshold: 0.5, labels: ['a', 'b'] });
+    expect(plain.index['modelConfig']).toEqual({ threshold: 0.5, labels: ['a', 'b'] });
+    await writeFile(plain.indexFile, JSON.stringify({ ...plain.index, modelConfig: { threshold: 0.9 } }));
+    expect((await answer(plain.archive)).body).toEqual({ threshold: 0.9 });
+
+    const infinite = await load('inf-config', 'limit: .inf\n');
+    expect(infinite.body).toEqual({ limit: Infinity });
+    expect(infinite.index['modelConfig']).toBeUndefined();
+    expect((await answer(infinite.archive)).body).toEqual({ limit: Infinity });
   });
 });

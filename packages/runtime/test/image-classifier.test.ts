@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel, type LoadedModel } from '@model-archiver/runtime';
 
-// @ts-expect-error: plain ESM generator without types
 import { imageClassifierModel } from '../../../fixtures/models/make-tiny-models.mjs';
 import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
 

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel } from '@model-archiver/runtime';
 
-// @ts-expect-error: plain ESM example without types
 import { renderTextPng } from '../../../examples/render-text.mjs';
 import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
 

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel, type LoadedModel } from '@model-archiver/runtime';
 
-// @ts-expect-error: plain ESM generator without types
 import { addModel, identityModel, softmaxClassifierModel } from '../../../fixtures/models/make-tiny-models.mjs';
 import { tempArea, v2Body, writeModelArchive, type TempArea } from './helpers.js';
 

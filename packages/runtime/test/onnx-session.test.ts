@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { loadModel } from '@model-archiver/runtime';
 
-// @ts-expect-error: plain ESM generator without types
 import { softmaxClassifierModel } from '../../../fixtures/models/make-tiny-models.mjs';
 import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
 

@@ -115,11 +115,31 @@ export class ImageClassifierHandler {
       : { type: 'float32', data, dims };
   }
 
-  /** Runs the model on the batch tensor; returns its first output. */
+  /**
+   * Runs the model on the batch tensor as ONE call and returns its first output. A model with a fixed first
+   * dimension (e.g. 1) that the batch does not match runs in chunks of that size, outputs concatenated.
+   */
   async inference(tensor: OnnxTensor): Promise<OnnxTensor> {
     const session = this.#session as OnnxSession;
-    const outputs = await session.run({ [session.inputs[0]!.name]: tensor });
-    return outputs[session.outputs[0]!.name] as OnnxTensor;
+    const inputName = session.inputs[0]!.name;
+    const outputName = session.outputs[0]!.name;
+    const fixed = session.inputs[0]!.shape[0];
+    const total = tensor.dims[0] ?? 1;
+    if (typeof fixed !== 'number' || fixed <= 0 || fixed === total || total % fixed !== 0) {
+      return (await session.run({ [inputName]: tensor }))[outputName] as OnnxTensor;
+    }
+    const data = tensor.data as Float32Array | Uint16Array;
+    const step = (data.length / total) * fixed;
+    const parts: OnnxTensor[] = [];
+    for (let start = 0; start < data.length; start += step) {
+      const chunk = { type: tensor.type, data: data.slice(start, start + step), dims: [fixed, ...tensor.dims.slice(1)] };
+      parts.push((await session.run({ [inputName]: chunk }))[outputName] as OnnxTensor);
+    }
+    const first = parts[0] as OnnxTensor;
+    const width = (first.data as ArrayLike<number>).length;
+    const values = new (first.data.constructor as new (n: number) => Float32Array)(width * parts.length);
+    parts.forEach((part, k) => values.set(part.data as ArrayLike<number>, k * width));
+    return { type: first.type, data: values, dims: [total, ...first.dims.slice(1)] };
   }
 
   /** Softmax (when needed) and top k per image. */

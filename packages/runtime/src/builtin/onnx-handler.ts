@@ -2,7 +2,8 @@
  * Built-in `onnx` handler: generic tensors in and out, in the KServe v2 / Open Inference Protocol JSON.
  * Request: `{ "id"?, "inputs": [{ "name", "datatype", "shape", "data" }], "outputs"?: [{ "name" }] }`.
  * Response: `{ "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape", "data" }] }`.
- * Every input is checked against the model (name, datatype, rank, fixed dimensions) before ONNX Runtime runs.
+ * Every input of every request is checked against the model (name, datatype, rank, fixed dimensions) before ONNX
+ * Runtime runs; requests of the same shape run as one stacked call (see `onnx-batch.ts`).
  */
 import { ModelArchiveError } from '@model-archiver/core';
 
@@ -10,6 +11,7 @@ import type { HandlerContext, HandlerRequest } from '../context.js';
 import { manifestModelFields } from '../manifest-fields.js';
 import type { OnnxSession, OnnxTensor, OnnxValueInfo } from '../onnx.js';
 import { onnxToV2, parseV2Tensor, toTensorData, toV2Tensor, type V2Tensor } from '../tensors.js';
+import { groupRequests, modelBatches, runStacked, type PreparedRequest } from './onnx-batch.js';
 
 const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
   new ModelArchiveError('INPUT_INVALID', message, { details });
@@ -51,29 +53,43 @@ export class OnnxTensorHandler {
     this.#session = await context.onnx.createSession();
   }
 
-  /** Runs each request of the batch on the model. */
+  /**
+   * Checks every request first (a bad one throws INPUT_INVALID before anything runs), then runs each group of
+   * requests with the same input names, types and trailing dimensions as ONE call stacked along the first dimension
+   * (when the model's first dimensions are dynamic), and the others one by one.
+   */
   async handle(batch: HandlerRequest[], context: HandlerContext): Promise<unknown[]> {
     const session = this.#session;
     if (session === undefined) throw new ModelArchiveError('HANDLER_FAILED', 'The onnx handler was not initialised');
     const { modelVersion } = manifestModelFields(context.manifest);
-    const results: unknown[] = [];
-    for (const [index, request] of batch.entries()) {
-      const body = parseBody(request, index);
-      const feeds = this.#feeds(session, body['inputs'] as unknown[]);
-      const outputNames = this.#outputNames(session, body['outputs']);
-      const outputs = await session.run(feeds, outputNames);
-      const tensors: V2Tensor[] = (outputNames ?? session.outputs.map((o) => o.name)).map((name) =>
-        toV2Tensor(name, outputs[name] as OnnxTensor),
-      );
+    const bodies = batch.map((request, index) => parseBody(request, index));
+    const prepared: PreparedRequest[] = bodies.map((body) => ({
+      feeds: this.#feeds(session, body['inputs'] as unknown[]),
+      outputNames: this.#outputNames(session, body['outputs']),
+    }));
+    const outputs: Record<string, OnnxTensor>[] = new Array(batch.length);
+    for (const group of groupRequests(prepared, modelBatches(session))) {
+      const members = group.map((i) => prepared[i] as PreparedRequest);
+      const stacked = members.length > 1 ? await runStacked(session, members) : undefined;
+      if (stacked !== undefined) {
+        group.forEach((i, k) => (outputs[i] = stacked[k] as Record<string, OnnxTensor>));
+        continue;
+      }
+      for (const i of group) {
+        const request = prepared[i] as PreparedRequest;
+        outputs[i] = await session.run(request.feeds, request.outputNames);
+      }
+    }
+    return bodies.map((body, i) => {
+      const names = prepared[i]!.outputNames ?? session.outputs.map((o) => o.name);
       const id = body['id'];
-      results.push({
+      return {
         model_name: context.modelName,
         model_version: modelVersion ?? '1',
         ...(id === undefined ? {} : { id }),
-        outputs: tensors,
-      });
-    }
-    return results;
+        outputs: names.map((name): V2Tensor => toV2Tensor(name, outputs[i]![name] as OnnxTensor)),
+      };
+    });
   }
 
   #feeds(session: OnnxSession, inputs: readonly unknown[]): Record<string, OnnxTensor> {
