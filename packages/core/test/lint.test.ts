@@ -10,7 +10,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { lintArchives } from '../src/lint/lint-archives.js';
 import { LINT_RULE_INFO } from '../src/lint/lint-rules.js';
-import { openArchive } from '../src/read/open-archive.js';
 import { generateSigningKeys } from '../src/sign/keys.js';
 import { createSignature, serializeSignature } from '../src/sign/signature.js';
 import { signArchive } from '../src/sign/sign-archive.js';
@@ -22,6 +21,7 @@ import {
   tinyModel,
   writeZip,
   writeZipWithDataDescriptors,
+  entriesOf,
 } from './lint-fixtures.js';
 import type { ZipEntrySpec } from './lint-fixtures.js';
 
@@ -53,16 +53,6 @@ async function idsOf(path: string, options: Parameters<typeof lintArchives>[1] =
   return report.results.flatMap((r) => r.findings.map((f) => f.ruleId));
 }
 
-async function archiveEntries(path: string): Promise<ZipEntrySpec[]> {
-  const archive = await openArchive(path);
-  try {
-    const out: ZipEntrySpec[] = [];
-    for (const e of archive.entries) if (e.type === 'file') out.push({ name: e.path, data: await archive.readEntry(e.path) });
-    return out;
-  } finally {
-    await archive.close();
-  }
-}
 
 describe('lintArchives on good archives', () => {
   it('finds nothing in a freshly built node archive', async () => {
@@ -190,7 +180,7 @@ describe('lint rules', () => {
 
   it('MA019: entries that differ from the integrity record; same-length changes need verify', async () => {
     const built = await buildNodeArchive(dir, { extra: { 'a.txt': 'original' } });
-    const entries = await archiveEntries(built.outputPath);
+    const entries = await entriesOf(built.outputPath);
     const sameLength = await writeZip(join(dir, 'same.mar'), entries.map((e) => (e.name === 'a.txt' ? { ...e, data: 'ORIGINAL' } : e)));
     expect(await idsOf(sameLength)).not.toContain('MA019');
     expect(await idsOf(sameLength, { verify: true })).toContain('MA019');
@@ -203,7 +193,7 @@ describe('lint rules', () => {
     await signArchive(built.outputPath, { privateKey: generateSigningKeys().privateKeyPem });
     expect(await idsOf(built.outputPath)).toEqual([]);
     const forged = serializeSignature(createSignature(Buffer.from('another record'), generateSigningKeys().privateKeyPem));
-    const entries = (await archiveEntries(built.outputPath)).map((e) => (e.name === 'MAR-INF/signature.json' ? { ...e, data: forged } : e));
+    const entries = (await entriesOf(built.outputPath)).map((e) => (e.name === 'MAR-INF/signature.json' ? { ...e, data: forged } : e));
     expect(await idsOf(await writeZip(join(dir, 'forged.mar'), entries))).toEqual(['MA020']);
   });
 

@@ -3,29 +3,16 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { openArchive } from '../src/read/open-archive.js';
 import { generateSigningKeys } from '../src/sign/keys.js';
 import { signArchive } from '../src/sign/sign-archive.js';
 import { verificationError, verifyArchive } from '../src/verify/verify-archive.js';
-import { buildNodeArchive, REFERENCE, REFERENCE_ARCHIVES, tempDir, writeZip } from './lint-fixtures.js';
-import type { ZipEntrySpec } from './lint-fixtures.js';
+import { buildNodeArchive, REFERENCE, REFERENCE_ARCHIVES, tempDir, writeZip, entriesOf } from './lint-fixtures.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await tempDir('verify')));
 afterEach(async () => cleanup());
 
-/** Every file entry of an archive with its bytes, in container order. */
-async function entriesOf(path: string): Promise<ZipEntrySpec[]> {
-  const archive = await openArchive(path);
-  try {
-    const out: ZipEntrySpec[] = [];
-    for (const e of archive.entries) if (e.type === 'file') out.push({ name: e.path, data: await archive.readEntry(e.path) });
-    return out;
-  } finally {
-    await archive.close();
-  }
-}
 
 describe('verifyArchive', () => {
   it('accepts a freshly built archive and hashes every entry', async () => {
