@@ -1,5 +1,7 @@
 // Child process of runtime.mjs.
 //   node runtime-child.mjs bare <model.onnx> <input.f32> <dims as JSON>      one cold start of bare onnxruntime-node
+//   node runtime-child.mjs bare-pipeline <model.onnx> <input.png>    one cold start of bare onnxruntime-node doing the
+//     recogniser's whole job by hand (sharp decode, tensor, run, CTC decode: the same first result as the runtime)
 //   node runtime-child.mjs runtime <archive> <input.png> <cacheDir> [lazy]   one cold start through the runtime (lazy:
 //     sharp and yaml are not imported up front, so "model" includes whatever loading and the first request import)
 //     -> { importMs, modelMs }: the module imports, then the model to its first result (create/loadModel + 1 request)
@@ -25,6 +27,26 @@ if (mode === 'bare') {
   const outputs = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, JSON.parse(extra)) });
   const t2 = performance.now();
   process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, dims: outputs[session.outputNames[0]].dims })}\n`);
+} else if (mode === 'bare-pipeline') {
+  const { default: ort } = await import('onnxruntime-node');
+  const { default: sharp } = await import('sharp');
+  const { ctcDecode, toTensorData } = await import('../../examples/ocr-recognizer/handler.mjs');
+  ort.env.logLevel = 'fatal';
+  const t1 = performance.now();
+  const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all' });
+  const keys = readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8').split(/\r?\n/);
+  if (keys.at(-1) === '') keys.pop();
+  const image = sharp(readFileSync(input));
+  const meta = await image.metadata();
+  const width = Math.min(320, Math.ceil((48 * meta.width) / meta.height));
+  const { data, info } = await image.autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb')
+    .resize(width, 48, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const decoded = { data, width: info.width, height: info.height };
+  const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', toTensorData([decoded], decoded.width), [1, 3, 48, decoded.width]) });
+  const y = out[session.outputNames[0]];
+  const text = ctcDecode(y.data, y.dims, [...keys, ' '])[0].text;
+  const t2 = performance.now();
+  process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, text })}\n`);
 } else if (mode === 'runtime') {
   const { loadModel } = await import('../../packages/runtime/dist/index.js');
   // The runtime imports sharp and yaml on first use; a server has them loaded after its first model. Counted as imports,

@@ -4,6 +4,8 @@
 // classifier (579 KB, built-in image_classifier):
 //   1. Cold start, each sample a fresh Node process, timed from before the first import to the first result:
 //      bare   = import onnxruntime-node + InferenceSession.create(bare .onnx) + one run on the prepared tensor;
+//      bare pipeline (recogniser) = the same plus the handler's whole job done by hand (sharp decode of the PNG,
+//                 tensor, run, CTC decode): the same first result as the runtime, so the equal-work baseline;
 //      runtime (cold cache) = import the runtime + loadModel(.mar) with an empty cache (hash, safe extraction,
 //                 integrity check) + handle(PNG) (decode, resize, normalise, run, decode the answer);
 //      runtime (warm cache) = the same with the cache filled (re-hash of the cached copy instead of extraction);
@@ -79,10 +81,12 @@ try {
     ['recogniser (10.8 MB)', rec.outputPath, join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), join(work, 'rec.f32'), recDims],
     ['orientation (579 KB)', cls.outputPath, join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), join(work, 'cls.f32'), [1, 3, 48, 192]],
   ]) {
-    const samples = { bare: [], coldCache: [], warmCache: [], coldLazy: [], warmLazy: [] };
+    const pipeline = label.startsWith('recogniser');
+    const samples = { bare: [], ...(pipeline ? { barePipeline: [] } : {}), coldCache: [], warmCache: [], coldLazy: [], warmLazy: [] };
     for (let i = 0; i < COLD; i += 1) {
       // Interleaved so that load changes on the machine hit every path alike.
       samples.bare.push(child(['bare', onnx, f32, JSON.stringify(dims)]));
+      if (pipeline) samples.barePipeline.push(child(['bare-pipeline', onnx, pngFile]));
       const cacheDir = join(work, `cache-${label.split(' ')[0]}-${i}`);
       samples.coldCache.push(child(['runtime', archive, pngFile, cacheDir]));
       samples.warmCache.push(child(['runtime', archive, pngFile, cacheDir]));
@@ -115,19 +119,26 @@ try {
     `Cold start, median of ${COLD} fresh processes per path (ms). "model" = archive (or .onnx) to first result with the`,
     'modules already imported; "imports" = onnxruntime-node for bare; the runtime with core, zod, sharp, yaml for ours',
     '("nothing preloaded": the runtime alone, as in a fresh CLI process; sharp and yaml, when needed, count in "model").',
-    '| model | path | model | ratio | imports | total | ratio |',
-    '|---|---|---|---|---|---|---|',
-    ...cold.flatMap((c) => [
-      `| ${c.label} | bare ORT: create + run | ${fixed(c.bare.modelMs, 0)} | 1.00x | ${fixed(c.bare.importMs, 0)} | ${fixed(c.bare.totalMs, 0)} | 1.00x |`,
-      ...[
-        ['runtime, empty cache', c.coldCache],
-        ['runtime, warm cache', c.warmCache],
-        ['runtime, empty cache, nothing preloaded', c.coldLazy],
-        ['runtime, warm cache, nothing preloaded', c.warmLazy],
-      ].map(
-        ([name, s]) => `| ${c.label} | ${name} | ${fixed(s.modelMs, 0)} | ${fixed(s.modelMs / c.bare.modelMs, 2)}x | ${fixed(s.importMs, 0)} | ${fixed(s.totalMs, 0)} | ${fixed(s.totalMs / c.bare.totalMs, 2)}x |`,
-      ),
-    ]),
+    '"vs pipeline": against the bare pipeline (bare ORT doing the same decode + run + CTC by hand; recogniser only).',
+    '| model | path | model | ratio | vs pipeline | imports | total | ratio | total vs pipeline |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...cold.flatMap((c) => {
+      const vs = (s, key) => (c.barePipeline ? `${fixed(s[key] / c.barePipeline[key], 2)}x` : '-');
+      return [
+        `| ${c.label} | bare ORT: create + run | ${fixed(c.bare.modelMs, 0)} | 1.00x | - | ${fixed(c.bare.importMs, 0)} | ${fixed(c.bare.totalMs, 0)} | 1.00x | - |`,
+        ...(c.barePipeline
+          ? [`| ${c.label} | bare pipeline: create + decode + run + CTC | ${fixed(c.barePipeline.modelMs, 0)} | ${fixed(c.barePipeline.modelMs / c.bare.modelMs, 2)}x | 1.00x | ${fixed(c.barePipeline.importMs, 0)} | ${fixed(c.barePipeline.totalMs, 0)} | ${fixed(c.barePipeline.totalMs / c.bare.totalMs, 2)}x | 1.00x |`]
+          : []),
+        ...[
+          ['runtime, empty cache', c.coldCache],
+          ['runtime, warm cache', c.warmCache],
+          ['runtime, empty cache, nothing preloaded', c.coldLazy],
+          ['runtime, warm cache, nothing preloaded', c.warmLazy],
+        ].map(
+          ([name, s]) => `| ${c.label} | ${name} | ${fixed(s.modelMs, 0)} | ${fixed(s.modelMs / c.bare.modelMs, 2)}x | ${vs(s, 'modelMs')} | ${fixed(s.importMs, 0)} | ${fixed(s.totalMs, 0)} | ${fixed(s.totalMs / c.bare.totalMs, 2)}x | ${vs(s, 'totalMs')} |`,
+        ),
+      ];
+    }),
     '',
     `Per request at batch 1, recogniser: each path alone in a process, median of ${ITER} runs; median of ${ROUNDS} alternating rounds (ms):`,
     '| path | median | vs bare pipeline |',
