@@ -6,6 +6,9 @@
 
 // --- errors ---
 export { ErrorCode, ModelArchiveError, isModelArchiveError } from './errors.js';
+
+// --- utilities ---
+export { mapWithConcurrency } from './map-with-concurrency.js';
 export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 
 // --- manifest ---

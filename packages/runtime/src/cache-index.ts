@@ -9,7 +9,7 @@ import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { ModelArchiveError, type ArchiveManifest } from '@model-archiver/core';
+import { ModelArchiveError, mapWithConcurrency, type ArchiveManifest } from '@model-archiver/core';
 
 /** One materialised file. */
 export interface CachedFile {
@@ -76,21 +76,6 @@ export async function hashFile(file: string, signal?: AbortSignal): Promise<{ sh
   return { sha256: hash.digest('hex'), size };
 }
 
-/** Runs `task` on every item, at most `limit` at a time; resolves with the results in order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next;
-      next += 1;
-      results[i] = await task(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 const walk = async (root: string, relative = ''): Promise<string[] | undefined> => {
   const files: string[] = [];
   for (const entry of await readdir(path.join(root, relative), { withFileTypes: true })) {
@@ -147,7 +132,7 @@ export async function cacheMatches(dir: string, index: CacheIndex, signal?: Abor
   const expected = new Map(index.files.map((f) => [f.path, f]));
   if (!present.every((p) => expected.has(p))) return false;
   // A few files at a time: small files' reads overlap the hashing of the large one.
-  const checks = await mapLimit(index.files, 4, async (file) => {
+  const checks = await mapWithConcurrency(index.files, 4, async (file) => {
     const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal).catch(() => undefined);
     return actual !== undefined && actual.size === file.size && actual.sha256 === file.sha256;
   });

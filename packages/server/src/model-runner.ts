@@ -1,10 +1,8 @@
 import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
 
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
 import type { ModelSettings } from './options.js';
 import { WorkerPool } from './worker-pool.js';
-import type { WorkerSlot } from './worker-pool.js';
+import type { WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
 import { fromWireError } from './worker-protocol.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -20,21 +18,16 @@ interface Job {
   done: boolean;
 }
 
+/** Settings passed through to the worker pool unchanged. */
+type WorkerSettings = Omit<WorkerPoolOptions, 'modelName' | 'batchSize' | 'onIdle'>;
+
 /** What a runner needs besides its settings. */
-export interface ModelRunnerOptions {
+export interface ModelRunnerOptions extends WorkerSettings {
   name: string;
   /** The `url` it was registered from (shown by the management API). */
   url: string;
-  archivePath: string;
   settings: ModelSettings;
   loadedAtStartup: boolean;
-  logger: Logger;
-  metrics: ServerMetrics;
-  env: NodeJS.ProcessEnv;
-  startupTimeout: number;
-  verifyIntegrity: boolean;
-  intraOpThreads: number;
-  serverVersion: string;
 }
 
 /**
@@ -55,17 +48,11 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion } = options;
     this.pool = new WorkerPool({
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion } satisfies WorkerSettings),
       modelName: options.name,
-      archivePath: options.archivePath,
       batchSize: options.settings.batchSize,
-      logger: options.logger,
-      metrics: options.metrics,
-      env: options.env,
-      startupTimeout: options.startupTimeout,
-      verifyIntegrity: options.verifyIntegrity,
-      intraOpThreads: options.intraOpThreads,
-      serverVersion: options.serverVersion,
       onIdle: () => this.dispatch(),
     });
   }

@@ -1,5 +1,6 @@
 import { ModelArchiveError } from '../errors.js';
-import { INTEGRITY_PATH, SIGNATURE_PATH, type IntegrityRecord } from '../integrity/record.js';
+import { matchRecord } from '../integrity/match-record.js';
+import type { IntegrityRecord } from '../integrity/record.js';
 import type { WrittenFile } from './entry-writer.js';
 
 /** Differences between an integrity record and what was extracted. */
@@ -12,19 +13,16 @@ export interface IntegrityDiff {
   extra: string[];
 }
 
-/** Compares extracted files with the record (the record and signature themselves are not listed in it). */
+/** Compares extracted files with the record (see {@link matchRecord} for what the record covers). */
 export function diffIntegrity(record: IntegrityRecord, written: ReadonlyMap<string, WrittenFile>): IntegrityDiff {
-  const diff: IntegrityDiff = { modified: [], missing: [], extra: [] };
-  const expected = new Map(record.files.map((f) => [f.path, f]));
-  for (const file of record.files) {
-    const got = written.get(file.path);
-    if (got === undefined) diff.missing.push(file.path);
-    else if (got.size !== file.size || got.sha256 !== file.sha256) diff.modified.push(file.path);
-  }
-  for (const path of written.keys()) {
-    if (path !== INTEGRITY_PATH && path !== SIGNATURE_PATH && !expected.has(path)) diff.extra.push(path);
-  }
-  return diff;
+  const { matched, missing, extra } = matchRecord(record, Array.from(written.keys(), (path) => ({ path })));
+  const modified = matched
+    .filter(({ path, expected }) => {
+      const got = written.get(path);
+      return got?.size !== expected.size || got.sha256 !== expected.sha256;
+    })
+    .map(({ path }) => path);
+  return { modified, missing, extra };
 }
 
 /** Throws `INTEGRITY_MISMATCH` with `details: { modified, missing, extra }` unless the diff is empty. */

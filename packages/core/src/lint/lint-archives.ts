@@ -9,7 +9,7 @@ import { lintArchive, summarize, unreadableFinding } from './lint-archive.js';
 import type { ArchiveLintResult, LintArchiveOptions } from './lint-archive.js';
 import { LINT_RULE_INFO } from './lint-rules.js';
 import type { LintRuleInfo } from './lint-types.js';
-import { mapWithConcurrency } from '../verify/concurrency.js';
+import { mapWithConcurrency } from '../map-with-concurrency.js';
 
 /** Options of {@link lintArchives}. */
 export interface LintArchivesOptions extends LintArchiveOptions {

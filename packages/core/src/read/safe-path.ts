@@ -78,6 +78,12 @@ export interface NamedEntry {
 }
 
 /**
+ * The key under which two paths collide on extraction: equal after Unicode NFC normalisation and case folding (as on
+ * macOS and Windows file systems). The one definition shared by the reader, the build planner and lint.
+ */
+export const collisionKey = (path: string): string => path.normalize('NFC').toLowerCase();
+
+/**
  * Finds names that would land on the same file on extraction. Throws `ENTRY_DUPLICATE` (same canonical name, or a file
  * used as a folder), `ENTRY_UNICODE_COLLISION` (equal after NFC normalisation: `é` vs `e\u0301`) or `ENTRY_CASE_COLLISION`
  * (equal after case folding, as on macOS and Windows file systems).
@@ -104,7 +110,7 @@ export function checkNameCollisions(entries: readonly NamedEntry[]): void {
       });
     }
     nfc.set(n, path);
-    const f = n.toLowerCase();
+    const f = collisionKey(path);
     const otherF = folded.get(f);
     if (otherF !== undefined && otherF !== path && !(isDir && exact.get(otherF) === 'directory')) {
       throw new ModelArchiveError('ENTRY_CASE_COLLISION', `Entries ${otherF} and ${path} differ only by case`, {
@@ -128,7 +134,7 @@ export function checkNameCollisions(entries: readonly NamedEntry[]): void {
     const segments = path.split('/');
     for (let i = 1; i < segments.length; i += 1) {
       const ancestor = segments.slice(0, i).join('/');
-      const key = ancestor.normalize('NFC').toLowerCase();
+      const key = collisionKey(ancestor);
       const holder = folded.get(key);
       const holderType = holder === undefined ? undefined : exact.get(holder);
       if (holder !== undefined && (holderType === 'symlink' || holderType === 'hardlink')) {

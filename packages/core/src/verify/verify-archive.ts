@@ -1,10 +1,11 @@
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { matchRecord } from '../integrity/match-record.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
 import type { IntegrityRecord } from '../integrity/record.js';
 import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import type { KeyInput } from '../sign/keys.js';
 import { checkSignature, parseSignature } from '../sign/signature.js';
-import { mapWithConcurrency } from './concurrency.js';
+import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { hashEntry } from './hash-entry.js';
 import { withArchive } from './with-archive.js';
 import type { ArchiveSource } from './with-archive.js';
@@ -72,22 +73,13 @@ export function compareListing(
   archive: ModelArchive,
   record: IntegrityRecord,
 ): Pick<VerifyReport, 'modified' | 'missing' | 'extra'> {
-  const expected = new Map(record.files.map((file) => [file.path, file]));
-  const result: Pick<VerifyReport, 'modified' | 'missing' | 'extra'> = { modified: [], missing: [], extra: [] };
-  for (const entry of archive.entries) {
-    if (entry.type === 'directory' || entry.path === INTEGRITY_PATH || entry.path === SIGNATURE_PATH) continue;
-    const want = expected.get(entry.path);
-    if (want === undefined || entry.type !== 'file') {
-      result.extra.push(entry.path);
-      continue;
-    }
-    expected.delete(entry.path);
-    if (entry.size !== want.size) {
-      result.modified.push({ path: entry.path, reason: 'size', expected: { size: want.size, sha256: want.sha256 } });
-    }
+  const { matched, missing, extra } = matchRecord(record, archive.entries);
+  const modified: ModifiedEntry[] = [];
+  for (const { path, expected } of matched) {
+    const size = archive.entry(path)?.size;
+    if (size !== expected.size) modified.push({ path, reason: 'size', expected: { size: expected.size, sha256: expected.sha256 } });
   }
-  result.missing.push(...expected.keys());
-  return result;
+  return { modified, missing, extra };
 }
 
 /**
@@ -103,19 +95,10 @@ async function compareWithRecord(
   report: VerifyReport,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  const expected = new Map(record.files.map((file) => [file.path, file]));
-  const toHash: Array<{ path: string; want: { size: number; sha256: string } }> = [];
-  for (const entry of archive.entries) {
-    if (entry.type === 'directory' || entry.path === INTEGRITY_PATH || entry.path === SIGNATURE_PATH) continue;
-    const want = expected.get(entry.path);
-    if (want === undefined || entry.type !== 'file') {
-      report.extra.push(entry.path);
-      continue;
-    }
-    expected.delete(entry.path);
-    toHash.push({ path: entry.path, want: { size: want.size, sha256: want.sha256 } });
-  }
-  report.missing.push(...expected.keys());
+  const { matched, missing, extra } = matchRecord(record, archive.entries);
+  report.extra.push(...extra);
+  report.missing.push(...missing);
+  const toHash = matched.map(({ path, expected }) => ({ path, want: { size: expected.size, sha256: expected.sha256 } }));
   const results = await mapWithConcurrency(toHash, hashConcurrency(archive), async ({ path, want }): Promise<ModifiedEntry | undefined> => {
     if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled');
     try {

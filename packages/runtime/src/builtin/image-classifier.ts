@@ -85,7 +85,8 @@ export class ImageClassifierHandler {
               : { width, height, fit: config.resize, background: config.background },
           );
         } catch (cause) {
-          throw new ModelArchiveError('INPUT_INVALID', `Request ${n}: not a decodable image: ${(cause as Error).message}`, {
+          // decodeImage already says what is wrong (coded INPUT_INVALID); add which request of the batch it was.
+          throw new ModelArchiveError('INPUT_INVALID', `Request ${n}: ${(cause as Error).message}`, {
             cause,
             details: { request: n },
           });

@@ -1,4 +1,5 @@
 import { ModelArchiveError } from '../../errors.js';
+import { collisionKey } from '../../read/safe-path.js';
 import type { PlannedFile } from './plan-types.js';
 
 /** A file about to be planned, with a short note of which input it came from (for collision messages). */
@@ -6,9 +7,6 @@ export interface EntryCandidate extends PlannedFile {
   /** Which option brought the file in (`serializedFile`, `extraFiles: extra_dir`, `modelPath`, ...). */
   input: string;
 }
-
-/** Key under which names collide on case-insensitive, normalising file systems (macOS, Windows). */
-const foldKey = (archivePath: string): string => archivePath.normalize('NFC').toLowerCase();
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
@@ -30,7 +28,7 @@ export const checkArchivePath = (archivePath: string, sourcePath: string): void 
   if (archivePath.startsWith('/') || segments.some((s) => s === '' || s === '.' || s === '..')) {
     throw new ModelArchiveError('INTERNAL', `Planner produced an unsafe archive path: ${archivePath}`, { details });
   }
-  if (segments.length > 1 && foldKey(segments[0] ?? '') === 'mar-inf') {
+  if (segments.length > 1 && collisionKey(segments[0] ?? '') === 'mar-inf') {
     throw new ModelArchiveError('RESERVED_PATH', `${archivePath} would be stored under MAR-INF/, which is reserved`, {
       details,
     });
@@ -50,7 +48,7 @@ export class EntrySet {
   /** Adds one file or throws `ENTRY_COLLISION` / `RESERVED_PATH` / path errors. */
   add(entry: EntryCandidate): void {
     checkArchivePath(entry.archivePath, entry.sourcePath);
-    const key = foldKey(entry.archivePath);
+    const key = collisionKey(entry.archivePath);
     const same = this.#files.get(key);
     if (same !== undefined) {
       if (same.archivePath === entry.archivePath && same.sourcePath === entry.sourcePath) return;
@@ -60,7 +58,7 @@ export class EntrySet {
     if (below !== undefined) throw collision(entry, below);
     const segments = entry.archivePath.split('/');
     for (let i = 1; i < segments.length; i += 1) {
-      const folderKey = foldKey(segments.slice(0, i).join('/'));
+      const folderKey = collisionKey(segments.slice(0, i).join('/'));
       const file = this.#files.get(folderKey);
       if (file !== undefined) throw collision(entry, file);
       if (!this.#folders.has(folderKey)) this.#folders.set(folderKey, entry);
@@ -70,7 +68,7 @@ export class EntrySet {
 
   /** True when a file with exactly this archive path is planned. */
   has(archivePath: string): boolean {
-    return this.#files.get(foldKey(archivePath))?.archivePath === archivePath;
+    return this.#files.get(collisionKey(archivePath))?.archivePath === archivePath;
   }
 
   /** The planned files, sorted by archive path in UTF-8 byte order. */

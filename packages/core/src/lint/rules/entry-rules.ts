@@ -1,6 +1,7 @@
 import { INTEGRITY_PATH, SIGNATURE_PATH } from '../../integrity/record.js';
 import { MANIFEST_PATH } from '../../manifest/flavour.js';
 import type { LintIssue, LintRule } from '../lint-types.js';
+import { collisionKey } from '../../read/safe-path.js';
 
 /** Entries allowed under `MAR-INF/`. */
 const RESERVED_ALLOWED = new Set([MANIFEST_PATH, INTEGRITY_PATH, SIGNATURE_PATH]);
@@ -39,7 +40,7 @@ export const caseCollision: LintRule = {
     const seen = new Map<string, string>();
     const issues: LintIssue[] = [];
     for (const entry of ctx.archive.entries) {
-      const key = entry.path.normalize('NFC').toLowerCase();
+      const key = collisionKey(entry.path);
       const other = seen.get(key);
       if (other !== undefined && other !== entry.path) {
         issues.push({ message: `${entry.path} and ${other} collide on case-insensitive file systems`, entry: entry.path, code: 'ENTRY_CASE_COLLISION' });
