@@ -1,15 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string): string => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index'): string => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 // Unit tests import the sibling packages from source; CLI/server end-to-end tests spawn the built bins.
 export default defineConfig({
   resolve: {
-    alias: {
-      '@model-archiver/core': src('core'),
-      '@model-archiver/runtime': src('runtime'),
-    },
+    // Exact matches (a string key would also catch '@model-archiver/core/read' as a prefix).
+    alias: [
+      { find: /^@model-archiver\/core$/, replacement: src('core') },
+      { find: /^@model-archiver\/core\/read$/, replacement: src('core', 'read-entry') },
+      { find: /^@model-archiver\/runtime$/, replacement: src('runtime') },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],

@@ -2,6 +2,9 @@
 //   node runtime-child.mjs bare <model.onnx> <input.f32> <dims as JSON>      one cold start of bare onnxruntime-node
 //   node runtime-child.mjs bare-pipeline <model.onnx> <input.png>    one cold start of bare onnxruntime-node doing the
 //     recogniser's whole job by hand (sharp decode, tensor, run, CTC decode: the same first result as the runtime)
+//   node runtime-child.mjs bare-pipeline-cls <model.onnx> <input.png> <index_to_name.json>   the same for the orientation
+//     classifier: what the built-in image_classifier does for it, by hand (sharp decode to height 48 keeping the aspect
+//     ratio, at most 192 wide, zero padding, (x/255 - 0.5)/0.5 in BGR order, run, top 2 with labels)
 //   node runtime-child.mjs runtime <archive> <input.png> <cacheDir> [lazy]   one cold start through the runtime (lazy:
 //     sharp and yaml are not imported up front, so "model" includes whatever loading and the first request import)
 //     -> { importMs, modelMs }: the module imports, then the model to its first result (create/loadModel + 1 request)
@@ -49,6 +52,30 @@ if (mode === 'bare') {
   const text = ctcDecode(y.data, y.dims, [...keys, ' '])[0].text;
   const t2 = performance.now();
   process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, text })}\n`);
+} else if (mode === 'bare-pipeline-cls') {
+  const { default: ort } = await import('onnxruntime-node');
+  const { default: sharp } = await import('sharp');
+  ort.env.logLevel = 'fatal';
+  const t1 = performance.now();
+  const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all' });
+  const labels = JSON.parse(readFileSync(extra, 'utf8'));
+  const image = sharp(readFileSync(input));
+  const meta = await image.metadata();
+  const width = Math.min(192, Math.ceil((48 * meta.width) / meta.height));
+  const { data: pixels, info } = await image.autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb')
+    .resize(width, 48, { fit: 'fill' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const plane = 48 * 192;
+  const data = new Float32Array(3 * plane);
+  for (let y = 0; y < 48; y += 1) {
+    for (let x = 0; x < info.width; x += 1) {
+      for (let c = 0; c < 3; c += 1) data[c * plane + y * 192 + x] = (pixels[(y * info.width + x) * 3 + (2 - c)] / 255 - 0.5) / 0.5;
+    }
+  }
+  const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, [1, 3, 48, 192]) });
+  const probabilities = [...out[session.outputNames[0]].data];
+  const top = probabilities.map((probability, i) => ({ probability, class: labels[String(i)] })).sort((a, b) => b.probability - a.probability).slice(0, 2);
+  const t2 = performance.now();
+  process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, text: top[0].class })}\n`);
 } else if (mode === 'runtime') {
   const { loadModel } = await import('../../packages/runtime/dist/index.js');
   // The runtime imports sharp and yaml on first use; a server has them loaded after its first model. Counted as imports,

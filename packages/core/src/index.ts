@@ -84,6 +84,7 @@ export {
   parseIntegrityRecord,
 } from './integrity/record.js';
 export type { IntegrityFile, IntegrityRecord, Signature } from './integrity/record.js';
+export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
 
 // --- build ---
 export type {

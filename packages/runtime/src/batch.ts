@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { HandlerRequest, ResponseSettings } from './context.js';
 import type { InferenceRequest, InferenceResponse } from './types.js';

@@ -3,7 +3,7 @@
  * `initialize(context)` / `close(context)`), a class instance with `initialize` + `handle`, or a class instance with
  * `preprocess` / `inference` / `postprocess` steps. Built-in handlers are classes of the second or third kind.
  */
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { HandlerContext, HandlerRequest } from './context.js';
 

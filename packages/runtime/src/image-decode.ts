@@ -3,7 +3,7 @@
  * import the runtime's dependencies themselves. PNG and JPEG (and whatever else sharp reads), alpha flattened onto
  * a background, converted to 8-bit RGB, optionally resized.
  */
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 /** How to resize: a fixed box (`width` + `height`, fitted per `fit`) or a fixed height keeping the aspect ratio. */
 export interface DecodeOptions {

@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core/read';
 
 import { defaultCacheDir } from './cache-index.js';
 import { HandlerContext } from './context.js';

@@ -19,12 +19,13 @@ import {
   ModelArchiveError,
   extractArchive,
   openArchive,
-  parseIntegrityRecord,
+  parseIntegrityRecordLazily,
   type ArchiveManifest,
   type IntegrityRecord,
   type ModelArchive,
-} from '@model-archiver/core';
+} from '@model-archiver/core/read';
 
+import { fingerprintArchive, rememberKey, rememberedKey, type ArchiveFingerprint } from './archive-fingerprint.js';
 import { cacheMatches, hashFile, indexFolder, prepareCacheDir, readCacheIndex, type CacheIndex } from './cache-index.js';
 import { manifestModelFields } from './manifest-fields.js';
 import { prefetchConfigParser, readModelConfig } from './model-config.js';
@@ -43,6 +44,11 @@ export interface Materialised {
   manifest: ArchiveManifest;
   /** True when an existing cached copy passed its re-check and was reused. */
   reused: boolean;
+  /**
+   * True when the archive was not opened at all: its file fingerprint matched the one remembered for this key
+   * (see archive-fingerprint.ts), and the cached copy passed its re-check.
+   */
+  byFingerprint?: boolean;
   /**
    * The parsed model config (`model.configFile`; `{}` without one) when it was parsed at extraction by this runtime
    * version; `undefined` when the caller must read it (an older index, or a config that failed to parse).
@@ -96,6 +102,38 @@ const exists = (file: string): Promise<boolean> => stat(file).then(() => true, (
  * @throws ARCHIVE_* / ENTRY_* / LIMIT_* from core, MANIFEST_*, INTEGRITY_MISMATCH, ABORTED, OUTPUT_WRITE_FAILED
  */
 export async function materialiseArchive(archivePath: string, options: MaterialiseOptions): Promise<Materialised> {
+  // Taken before anything is read: a change during this load leaves a fingerprint that never matches again.
+  const fingerprint = await fingerprintArchive(archivePath);
+  if (fingerprint !== undefined) {
+    const known = await reuseByFingerprint(fingerprint, options);
+    if (known !== undefined) return known;
+  }
+  const materialised = await materialiseFromArchive(archivePath, options);
+  if (fingerprint !== undefined) await rememberKey(options.cacheDir, fingerprint, options.verifyIntegrity, materialised.key);
+  return materialised;
+}
+
+/**
+ * The cached copy of an archive whose file fingerprint is remembered for a key, when that key's index holds the
+ * manifest validated by this runtime version and the copy passes its full re-check; else `undefined` (the caller
+ * then opens the archive as usual).
+ */
+async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: MaterialiseOptions): Promise<Materialised | undefined> {
+  await prepareCacheDir(options.cacheDir);
+  const key = await rememberedKey(options.cacheDir, fingerprint, options.verifyIntegrity);
+  if (key === undefined) return undefined;
+  const index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
+  if (index?.manifest === undefined || index.manifestBy !== RUNTIME_VERSION) return undefined;
+  // The same rule as a hit after opening the archive: a copy made without verification does not serve a verified load.
+  if (options.verifyIntegrity && index.hasIntegrityRecord && !index.integrityVerified) return undefined;
+  const modelDir = path.join(options.cacheDir, key);
+  if (!(await cacheMatches(modelDir, index, options.signal))) return undefined;
+  const { manifest, modelConfig } = index;
+  return { modelDir, manifest, reused: true, byFingerprint: true, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
+}
+
+/** Opens the archive, computes its key, and reuses the checked cached copy or extracts a new one. */
+async function materialiseFromArchive(archivePath: string, options: MaterialiseOptions): Promise<Materialised> {
   const { signal } = options;
   const archive = await openArchive(archivePath);
   let manifest: ArchiveManifest;
@@ -142,7 +180,7 @@ export async function materialiseArchive(archivePath: string, options: Materiali
   // The YAML parser's import (when the config needs it) overlaps the extraction; the config is parsed right after.
   prefetchConfigParser(manifestModelFields(manifest.manifest).configFile);
   // Parsed only when extracting: on a hit the key pins the record's bytes, which were parsed when the copy was made.
-  const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : parseIntegrityRecord(recordBytes.toString('utf8'));
+  const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : await parseIntegrityRecordLazily(recordBytes);
   const staging = path.join(options.cacheDir, `.staging-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await extractArchive(archivePath, staging, { verifyIntegrity: verify, ...(signal === undefined ? {} : { signal }) });

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { OnnxSessionOptions } from './onnx.js';
 import type { GraphOptimizationLevel, LoadOptions } from './types.js';

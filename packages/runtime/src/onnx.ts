@@ -3,7 +3,7 @@
  * CPU fallback (onnxruntime-node rejects a list whose first provider cannot load instead of falling back), runs them,
  * and wraps every ONNX Runtime failure as a coded error with the original as `cause`.
  */
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import './ort-environment.js'; // before onnxruntime-node: telemetry off unless the user set ORT_DISABLE_TELEMETRY
 import ort from 'onnxruntime-node';
 

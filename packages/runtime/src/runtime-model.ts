@@ -2,7 +2,7 @@
  * The {@link LoadedModel} returned by `loadModel`: runs batches one at a time through the handler (the context's
  * per-batch state is not shared between batches), checks the batch contract, and converts results to responses.
  */
-import { ModelArchiveError, isModelArchiveError, type ErrorCode } from '@model-archiver/core';
+import { ModelArchiveError, isModelArchiveError, type ErrorCode } from '@model-archiver/core/read';
 
 import { checkResults, toHandlerRequests, toResponse } from './batch.js';
 import type { HandlerContext } from './context.js';

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import {
   createOnnxSession,

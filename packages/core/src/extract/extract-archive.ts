@@ -2,7 +2,8 @@ import { copyFile, chmod, constants, lstat, mkdir, mkdtemp, rename, rm } from 'n
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
-import { INTEGRITY_PATH, parseIntegrityRecord, type IntegrityRecord } from '../integrity/record.js';
+import { INTEGRITY_PATH } from '../integrity/paths.js';
+import type { IntegrityRecord } from '../integrity/record.js';
 import type { ReadLimits } from '../read/archive-types.js';
 import type { BaseArchive } from '../read/base-archive.js';
 import { openArchiveInternal } from '../read/open-archive.js';
@@ -126,7 +127,10 @@ async function readRecord(archive: BaseArchive): Promise<IntegrityRecord> {
   if (archive.entry(INTEGRITY_PATH)?.type !== 'file') {
     throw new ModelArchiveError('INTEGRITY_MISSING', `${archive.path} has no ${INTEGRITY_PATH}`, { details: { archive: archive.path } });
   }
-  return parseIntegrityRecord((await archive.readEntry(INTEGRITY_PATH)).toString('utf8'));
+  const bytes = await archive.readEntry(INTEGRITY_PATH);
+  // The record's schema (zod) is imported only when a record is checked: see read/read-manifest.ts.
+  const { parseIntegrityRecord } = await import('../integrity/record.js');
+  return parseIntegrityRecord(bytes.toString('utf8'));
 }
 
 /** Renames the finished temp folder onto `target`; with `force` the old target is moved aside first, then removed. */

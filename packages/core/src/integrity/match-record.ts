@@ -1,5 +1,6 @@
 import type { EntryType } from '../read/archive-types.js';
-import { INTEGRITY_PATH, SIGNATURE_PATH, type IntegrityFile, type IntegrityRecord } from './record.js';
+import { INTEGRITY_PATH, SIGNATURE_PATH } from './paths.js';
+import type { IntegrityFile, IntegrityRecord } from './record.js';
 
 /** How an archive's entries line up with its integrity record. */
 export interface RecordMatch {

@@ -1,11 +1,10 @@
 import { z } from 'zod';
 
 import { ModelArchiveError } from '../errors.js';
+import { INTEGRITY_PATH } from './paths.js';
 
-/** Archive path of the integrity record. MMS and TorchServe loaders ignore everything under `MAR-INF/` but the manifest. */
-export const INTEGRITY_PATH = 'MAR-INF/integrity.json';
-/** Archive path of the detached Ed25519 signature over the exact bytes of {@link INTEGRITY_PATH}. */
-export const SIGNATURE_PATH = 'MAR-INF/signature.json';
+// The paths live in a schema-free module (the reading entry point needs them without zod); re-exported here.
+export { INTEGRITY_PATH, SIGNATURE_PATH } from './paths.js';
 
 /** One file in the integrity record. */
 export const IntegrityFileSchema = z.strictObject({

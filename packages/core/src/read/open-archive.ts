@@ -4,10 +4,7 @@ import { resolve } from 'node:path';
 import { ModelArchiveError } from '../errors.js';
 import type { ModelArchive, ReadLimits } from './archive-types.js';
 import type { BaseArchive } from './base-archive.js';
-import { FolderArchive } from './folder-archive.js';
 import { resolveReadLimits } from './limits.js';
-import { TgzArchive } from './tgz-archive.js';
-import { ZipArchive } from './zip-archive.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -25,7 +22,9 @@ export async function openArchiveInternal(path: string, options: OpenArchiveOpti
   } catch (cause) {
     throw new ModelArchiveError('ARCHIVE_NOT_FOUND', `Archive not found: ${path}`, { cause, details: { archive: abs } });
   }
-  if (stats.isDirectory()) return FolderArchive.open(abs, limits);
+  // Each container's reader (and its library: yauzl, tar-stream) is imported when an archive of that kind is opened,
+  // so importing the reader costs a process little until it reads (the runtime's cache hits never open the archive).
+  if (stats.isDirectory()) return (await import('./folder-archive.js')).FolderArchive.open(abs, limits);
   if (!stats.isFile()) {
     throw new ModelArchiveError('ARCHIVE_FORMAT_UNKNOWN', `${path} is not a regular file or a folder`, { details: { archive: abs } });
   }
@@ -37,11 +36,11 @@ export async function openArchiveInternal(path: string, options: OpenArchiveOpti
     await handle.close();
   }
   const sig = magic.readUInt32LE(0);
-  if (stats.size >= 4 && (sig === 0x04034b50 || sig === 0x06054b50)) return ZipArchive.open(abs, stats.size, limits);
+  if (stats.size >= 4 && (sig === 0x04034b50 || sig === 0x06054b50)) return (await import('./zip-archive.js')).ZipArchive.open(abs, stats.size, limits);
   if (stats.size >= 4 && sig === 0x08074b50) {
     throw new ModelArchiveError('ARCHIVE_MULTI_DISK', `${path} is one part of a split zip`, { details: { archive: abs } });
   }
-  if (stats.size >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return TgzArchive.open(abs, stats.size, limits);
+  if (stats.size >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return (await import('./tgz-archive.js')).TgzArchive.open(abs, stats.size, limits);
   throw new ModelArchiveError('ARCHIVE_FORMAT_UNKNOWN', `${path} is not a zip (.mar), a .tar.gz nor a folder`, {
     details: { archive: abs, magic: magic.subarray(0, Math.min(4, stats.size)).toString('hex') },
   });

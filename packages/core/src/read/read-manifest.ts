@@ -1,6 +1,5 @@
 import { ModelArchiveError } from '../errors.js';
 import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
-import { parseManifest } from '../manifest/parse.js';
 import type { ArchiveManifest, ModelArchive } from './archive-types.js';
 
 /** Largest manifest read into memory; a manifest is a few hundred bytes. */
@@ -27,6 +26,9 @@ export async function readArchiveManifest(archive: ModelArchive): Promise<Archiv
   }
   const bytes = await archive.readEntry(path);
   const raw = bytes.toString('utf8');
+  // Imported on first use: the schemas (zod) cost a fresh process tens of milliseconds, and a reader that never
+  // validates a manifest (the runtime on a cache hit) never loads them.
+  const { parseManifest } = await import('../manifest/parse.js');
   const parsed = parseManifest(bytes, { path });
   return { flavour: parsed.flavour, path, raw, manifest: parsed.manifest as unknown as Record<string, unknown> };
 }

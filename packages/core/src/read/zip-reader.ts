@@ -70,6 +70,12 @@ export class CachedFileReader extends yauzl.RandomAccessReader {
   }
 }
 
+/**
+ * Bytes per positional read of an entry's data: large enough that a big entry (a model's weights) costs few reads and
+ * few stream hops (CRC, hash and write each see every chunk), small enough to keep memory flat.
+ */
+const RANGE_CHUNK = 1024 * 1024;
+
 /** Streams `[start, end)` of a shared fd with positional reads; never closes the fd. */
 class RangeStream extends Readable {
   #position: number;
@@ -84,7 +90,7 @@ class RangeStream extends Readable {
   }
 
   override _read(size: number): void {
-    const length = Math.min(Math.max(size, 64 * 1024), this.end - this.#position);
+    const length = Math.min(Math.max(size, RANGE_CHUNK), this.end - this.#position);
     if (length <= 0) {
       this.push(null);
       return;

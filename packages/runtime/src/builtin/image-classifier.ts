@@ -3,7 +3,7 @@
  * runs the batch as one tensor, applies softmax when needed and answers the top k classes per image, shaped as MMS
  * does: `[{ "probability": 0.71, "class": "n02123045 tabby, tabby cat" }, ...]`.
  */
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { HandlerContext, HandlerRequest } from '../context.js';
 import { toFloat16Bits } from '../float16.js';

@@ -5,7 +5,7 @@
  * Every input of every request is checked against the model (name, datatype, rank, fixed dimensions) before ONNX
  * Runtime runs; requests of the same shape run as one stacked call (see `onnx-batch.ts`).
  */
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { HandlerContext, HandlerRequest } from '../context.js';
 import { manifestModelFields } from '../manifest-fields.js';
