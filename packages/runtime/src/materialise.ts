@@ -36,6 +36,8 @@ export interface MaterialiseOptions {
   cacheDir: string;
   verifyIntegrity: boolean;
   signal?: AbortSignal;
+  /** Current time in ms (tests move it past the settle time of a just-written archive); default `Date.now`. */
+  clock?: () => number;
 }
 
 /** Where an archive was materialised. */
@@ -109,7 +111,7 @@ export async function materialiseArchive(archivePath: string, options: Materiali
     if (known !== undefined) return known;
   }
   const materialised = await materialiseFromArchive(archivePath, options);
-  if (fingerprint !== undefined) await rememberKey(options.cacheDir, fingerprint, options.verifyIntegrity, materialised.key);
+  if (fingerprint !== undefined) await rememberKey(options.cacheDir, fingerprint, options.verifyIntegrity, materialised.key, (options.clock ?? Date.now)());
   return materialised;
 }
 
