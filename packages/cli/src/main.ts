@@ -1,4 +1,4 @@
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import yargs from 'yargs';
 
 import { ExitCode } from './exit-codes.js';

@@ -1,4 +1,4 @@
-import { isModelArchiveError } from '@model-archiver/core';
+import { isModelArchiveError } from '@model-archiver/core/read';
 
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';

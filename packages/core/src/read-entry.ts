@@ -17,6 +17,8 @@ export { mapWithConcurrency } from './map-with-concurrency.js';
 export { MANIFEST_PATH, LEGACY_MANIFEST_PATH } from './manifest/flavour.js';
 export type { ManifestFlavour } from './manifest/flavour.js';
 export { INTEGRITY_PATH, SIGNATURE_PATH } from './integrity/paths.js';
+// (a reader names what it extracts after the archive's model: e.g. `model-archiver extract`'s default folder)
+export { MODEL_NAME_PATTERN } from './manifest/names.js';
 
 // --- integrity ---
 export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';

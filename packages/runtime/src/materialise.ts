@@ -97,6 +97,18 @@ const parseConfigOnce = async (dir: string, manifest: ArchiveManifest): Promise<
   }
 };
 
+/** Writes `<key>.json` atomically (temp file + rename). */
+async function writeIndex(indexFile: string, index: CacheIndex): Promise<void> {
+  const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, `${JSON.stringify(index)}\n`, { mode: 0o600 });
+    await rename(temp, indexFile);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
 const exists = (file: string): Promise<boolean> => stat(file).then(() => true, () => false);
 
 /**
@@ -166,7 +178,14 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
   const modelDir = path.join(options.cacheDir, key);
   const indexFile = `${modelDir}.json`;
   if (reusable && index !== undefined && (await cacheMatches(modelDir, index, signal))) {
-    const modelConfig = index.manifestBy === RUNTIME_VERSION ? index.modelConfig : undefined;
+    if (index.manifestBy === RUNTIME_VERSION) {
+      const { modelConfig } = index;
+      return { modelDir, manifest, reused: true, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
+    }
+    // An index from another runtime version: the manifest was validated just now and the copy checked, so the index
+    // is brought up to date (manifest, config), and later loads skip the validation again (and may use fingerprints).
+    const modelConfig = await parseConfigOnce(modelDir, manifest);
+    await writeIndex(indexFile, { ...index, manifest, manifestBy: RUNTIME_VERSION, ...(modelConfig === undefined ? {} : { modelConfig }) }).catch(() => undefined);
     return { modelDir, manifest, reused: true, key, ...(modelConfig === undefined ? {} : { modelConfig }) };
   }
   checkAborted(signal);
@@ -199,9 +218,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
       files: await indexFolder(staging, new Map((record?.files ?? []).map((f) => [f.path, f])), signal),
     };
     // The index goes first: it describes any good copy of this key, ours or a concurrent loader's.
-    const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, `${JSON.stringify(newIndex)}\n`, { mode: 0o600 });
-    await rename(temp, indexFile);
+    await writeIndex(indexFile, newIndex);
     let trash: string | undefined;
     if (await exists(modelDir)) {
       // A concurrent loader may have put a good copy in place meanwhile: keep it (it may be in use). Else move the

@@ -136,6 +136,11 @@ describe('model cache', () => {
     const reread = await loadModel(archive, { cacheDir: area.cacheDir });
     await reread.close();
     expect(reread.name).toBe('test-model');
+    // ...and that hit brings the index up to date, so the next hit skips the validation again.
+    const upgraded = JSON.parse(await readFile(indexFile, 'utf8'));
+    expect(upgraded.manifestBy).toBe(RUNTIME_VERSION);
+    expect(upgraded.manifest.manifest.model.modelName).toBe('test-model');
+    expect(upgraded.files).toEqual(index.files);
   });
 
   it('keeps the parsed model config in the index for cache hits, unless it is not plain JSON', async () => {

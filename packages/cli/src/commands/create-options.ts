@@ -1,4 +1,4 @@
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import type { ArchiveFormat, BuildOptions, CompressionMode, Runtime } from '@model-archiver/core';
 
 /** The parsed command line of `model-archiver create` (yargs camel-cases the dashed flags). */

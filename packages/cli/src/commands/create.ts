@@ -1,4 +1,3 @@
-import { buildArchive } from '@model-archiver/core';
 import type { Argv, CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -140,6 +139,7 @@ export const createCommand = (context: CommandContext): CommandModule<object, Cr
   handler: async (argv) => {
     const { io } = context;
     const options = toBuildOptions(argv, { cwd: io.cwd, env: io.env, signal: io.signal });
+    const { buildArchive } = await import('@model-archiver/core');
     const showProgress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY === true;
     const bar = showProgress ? createProgressBar(io.stderr) : undefined;
     if (bar !== undefined) options.onProgress = (progress) => bar.update(progress);

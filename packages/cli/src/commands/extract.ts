@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 
-import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, type ReadLimits } from '@model-archiver/core';
+import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, type ReadLimits } from '@model-archiver/core/read';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';

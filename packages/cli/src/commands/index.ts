@@ -13,7 +13,12 @@ import { verifyCommand } from './verify.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (context: CommandContext) => CommandModule<any, any>;
 
-/** Every command of `model-archiver`; `create` is the default (`$0`). */
+/**
+ * Every command of `model-archiver`; `create` is the default (`$0`).
+ * Every run imports all of these to declare their flags, so what they import at the top is paid by every command:
+ * values come from `@model-archiver/core/read` (no zod), and `@model-archiver/core` is imported in the handler that
+ * needs it (test/e2e/startup-modules.test.ts checks this).
+ */
 export const commandModules: readonly CommandFactory[] = [
   createCommand,
   inspectCommand,

@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 
-import { inspectArchive } from '@model-archiver/core';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
 import { displayPath } from '../output/format.js';
-import { renderInspectText } from '../output/inspect-text.js';
 
 /** Flags of `inspect`. */
 interface InspectFlags {
@@ -32,6 +30,11 @@ export const inspectCommand = (context: CommandContext): CommandModule<object, I
       .example('$0 inspect model.mar --json | jq .onnx', 'ONNX inputs and outputs for scripts'),
   handler: async (argv) => {
     const { io } = context;
+    // The text renderer needs core's file tree too, so it comes with it.
+    const [{ inspectArchive }, { renderInspectText }] = await Promise.all([
+      import('@model-archiver/core'),
+      import('../output/inspect-text.js'),
+    ]);
     const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx });
     if (argv.json) io.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
     else io.stdout.write(renderInspectText(report, displayPath(report.path, io.cwd)));

@@ -1,4 +1,4 @@
-import { isModelArchiveError, lintArchives, ModelArchiveError } from '@model-archiver/core';
+import { isModelArchiveError, ModelArchiveError } from '@model-archiver/core/read';
 import type { LintIssue } from '@model-archiver/core';
 import type { CommandModule } from 'yargs';
 
@@ -72,6 +72,7 @@ export const lintCommand = (context: CommandContext): CommandModule<object, Lint
       throw new ModelArchiveError('INVALID_OPTION', '--concurrency must be a whole number >= 1', { details: { option: 'concurrency' } });
     }
     const format: LintFormat = argv.json ? 'json' : argv.format;
+    const { lintArchives } = await import('@model-archiver/core');
     const report = await lintArchives(argv.archives, {
       cwd: io.cwd,
       verify: argv.verify,

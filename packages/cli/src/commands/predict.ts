@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { ModelArchiveError } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import type { InferenceRequest, InferenceResponse } from '@model-archiver/runtime';
 import type { CommandModule } from 'yargs';
 

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
 
-import { signArchive } from '@model-archiver/core';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -37,6 +36,7 @@ export const signCommand = (context: CommandContext): CommandModule<object, Sign
   handler: async (argv) => {
     const { io } = context;
     const privateKey = await readKeyFile(argv.key, io.cwd);
+    const { signArchive } = await import('@model-archiver/core');
     const result = await signArchive(resolve(io.cwd, argv.archive), {
       privateKey,
       ...(argv.output === undefined ? {} : { output: resolve(io.cwd, argv.output) }),

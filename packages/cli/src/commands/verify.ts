@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
-import { ModelArchiveError, verificationError, verifyArchive } from '@model-archiver/core';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import type { CommandModule } from 'yargs';
 
 import { exitCodeFor } from '../exit-codes.js';
@@ -55,6 +55,7 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
       });
     }
     const publicKey = argv['public-key'] === undefined ? undefined : await readKeyFile(argv['public-key'], io.cwd);
+    const { verificationError, verifyArchive } = await import('@model-archiver/core');
     const report = await verifyArchive(resolve(io.cwd, argv.archive), {
       ...(publicKey === undefined ? {} : { publicKey }),
       requireSignature: argv['require-signature'],
