@@ -56,6 +56,9 @@ export class ImageClassifierHandler {
 
   /** Opens the model, reads the config and the labels. */
   async initialize(context: HandlerContext): Promise<void> {
+    // The labels are read while the session is created; a session failure is reported first.
+    const labels = loadLabels(context.modelDir);
+    labels.catch(() => undefined);
     this.#session = await context.onnx.createSession();
     const input = this.#session.inputs[0];
     if (input === undefined || (input.type !== 'float32' && input.type !== 'float16')) {
@@ -64,7 +67,7 @@ export class ImageClassifierHandler {
       });
     }
     this.#config = imageClassifierConfig(context.modelConfig, input);
-    this.#labels = await loadLabels(context.modelDir);
+    this.#labels = await labels;
   }
 
   /** Decodes, resizes and normalises every image into one [N, 3, H, W] (or NHWC) float tensor. */
