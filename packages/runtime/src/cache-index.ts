@@ -64,24 +64,28 @@ const HASH_CHUNK = 2 * 1024 * 1024;
 
 /**
  * SHA-256 and size of a file. Reads into two alternating buffers, so the next read (on libuv's threads) overlaps the
- * hashing of the current chunk (on this thread). Throws `ABORTED` when `signal` fires.
+ * hashing of the current chunk (on this thread). `expectedSize` (e.g. from the index) only sizes the buffers, so
+ * small files do not allocate megabytes; a file of another size is still hashed whole. Throws `ABORTED` when
+ * `signal` fires.
  */
-export async function hashFile(file: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
+export async function hashFile(file: string, signal?: AbortSignal, expectedSize?: number): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   const handle = await open(file, 'r');
   try {
-    const buffers: [Buffer, Buffer] = [Buffer.allocUnsafe(HASH_CHUNK), Buffer.allocUnsafe(HASH_CHUNK)];
+    const chunkSize = expectedSize === undefined ? HASH_CHUNK : Math.min(HASH_CHUNK, Math.max(expectedSize, 4096));
+    const buffers: [Buffer, Buffer | undefined] = [Buffer.allocUnsafe(chunkSize), undefined];
     let size = 0;
     let current: 0 | 1 = 0;
-    let pending = handle.read(buffers[0], 0, HASH_CHUNK, 0);
+    let pending = handle.read(buffers[0], 0, chunkSize, 0);
     for (;;) {
       const { bytesRead } = await pending;
       if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Loading was cancelled', { cause: signal.reason });
       if (bytesRead === 0) break;
-      const chunk = buffers[current].subarray(0, bytesRead);
+      const chunk = (buffers[current] as Buffer).subarray(0, bytesRead);
       size += bytesRead;
       current = current === 0 ? 1 : 0;
-      pending = handle.read(buffers[current], 0, HASH_CHUNK, size);
+      buffers[current] ??= Buffer.allocUnsafe(chunkSize);
+      pending = handle.read(buffers[current] as Buffer, 0, chunkSize, size);
       hash.update(chunk);
     }
     return { sha256: hash.digest('hex'), size };
@@ -147,7 +151,7 @@ export async function cacheMatches(dir: string, index: CacheIndex, signal?: Abor
   if (!present.every((p) => expected.has(p))) return false;
   // A few files at a time: small files' reads overlap the hashing of the large one.
   const checks = await mapWithConcurrency(index.files, 4, async (file) => {
-    const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal).catch(() => undefined);
+    const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal, file.size).catch(() => undefined);
     return actual !== undefined && actual.size === file.size && actual.sha256 === file.sha256;
   });
   return checks.every(Boolean);
