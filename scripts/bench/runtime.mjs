@@ -13,7 +13,7 @@
 //                 the archive file seen before (its remembered fingerprint matches, so it is not opened);
 //      runtime (warm cache, archive opened) = the same cache hit from a copy of the archive at a new path (opened,
 //                 integrity record read to find the key);
-//      "nothing preloaded" = both again without importing sharp and yaml up front (what a fresh CLI process pays).
+//      "nothing preloaded" = both again without importing sharp up front (what a fresh CLI process pays).
 //   2. Per request at batch 1, each path alone in its own process (median of BENCH_ITER runs), alternating, over
 //      BENCH_ROUNDS rounds: bare session.run on the prepared tensor; the same work done by hand (sharp decode + the
 //      handler's own tensor and CTC functions + session.run: the "bare pipeline"); and model.handle([png]) through the
@@ -150,8 +150,8 @@ try {
     '',
     `Cold start, median of ${COLD} fresh processes per path (ms). "model" = archive (or .onnx) to first result with the`,
     'modules already imported; "imports" = onnxruntime-node for bare (with sharp for the pipeline); the runtime with',
-    'sharp and yaml for ours ("nothing preloaded": the runtime alone, as in a fresh CLI process; sharp and yaml, when',
-    'needed, count in "model"). "warm cache" = the archive file seen before (its fingerprint matches: not opened);',
+    'sharp for ours ("nothing preloaded": the runtime alone, as in a fresh CLI process; sharp, and yaml on a miss,',
+    'count in "model"). "warm cache" = the archive file seen before (its fingerprint matches: not opened);',
     '"archive opened" = a copy at a new path (opened, integrity record read, then the same cache hit).',
     '"vs pipeline": against the bare pipeline (bare ORT doing the same decode + run + CTC / top-k by hand), the median',
     'of the paired ratios (each sample against the bare-pipeline sample taken just before it).',
