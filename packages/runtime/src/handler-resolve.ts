@@ -144,10 +144,11 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
     });
   }
   const candidates = moduleCandidates(spec.module);
-  for (const candidate of candidates) {
-    const file = path.join(modelDir, ...candidate.split('/'));
-    if (await isFile(file)) return fromModule(candidate, spec, await importModule(file, candidate));
-  }
+  // All candidates are looked up at once; the first in order that exists wins.
+  const files = candidates.map((candidate) => path.join(modelDir, ...candidate.split('/')));
+  const present = await Promise.all(files.map(isFile));
+  const found = present.indexOf(true);
+  if (found >= 0) return fromModule(candidates[found] as string, spec, await importModule(files[found] as string, candidates[found] as string));
   const builtin = spec.function === undefined ? BUILTIN_HANDLERS[trimmed] : undefined;
   if (builtin !== undefined) return builtin();
   throw new ModelArchiveError(

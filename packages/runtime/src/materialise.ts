@@ -116,8 +116,9 @@ const exists = (file: string): Promise<boolean> => stat(file).then(() => true, (
  * @throws ARCHIVE_* / ENTRY_* / LIMIT_* from core, MANIFEST_*, INTEGRITY_MISMATCH, ABORTED, OUTPUT_WRITE_FAILED
  */
 export async function materialiseArchive(archivePath: string, options: MaterialiseOptions): Promise<Materialised> {
-  // Taken before anything is read: a change during this load leaves a fingerprint that never matches again.
-  const fingerprint = await fingerprintArchive(archivePath);
+  // Taken before anything is read: a change during this load leaves a fingerprint that never matches again. The cache
+  // folder is prepared (and its owner checked) meanwhile; both are needed before the cache is trusted.
+  const [fingerprint] = await Promise.all([fingerprintArchive(archivePath), prepareCacheDir(options.cacheDir)]);
   if (fingerprint !== undefined) {
     const known = await reuseByFingerprint(fingerprint, options);
     if (known !== undefined) return known;
@@ -133,7 +134,6 @@ export async function materialiseArchive(archivePath: string, options: Materiali
  * then opens the archive as usual).
  */
 async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: MaterialiseOptions): Promise<Materialised | undefined> {
-  await prepareCacheDir(options.cacheDir);
   const key = await rememberedKey(options.cacheDir, fingerprint, options.verifyIntegrity);
   if (key === undefined) return undefined;
   const index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
@@ -164,7 +164,6 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
     recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
     key = await archiveKey(archive, recordBytes, signal);
     checkAborted(signal);
-    await prepareCacheDir(options.cacheDir);
     index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
     // An archive whose listing changed while its record did not (a tampered entry) is extracted again, and fails.
     reusable = index !== undefined && index.listing === listing && (recordBytes === undefined || index.integrityVerified);
