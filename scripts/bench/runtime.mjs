@@ -17,7 +17,8 @@
 //   2. Per request at batch 1, each path alone in its own process (median of BENCH_ITER runs), alternating, over
 //      BENCH_ROUNDS rounds: bare session.run on the prepared tensor; the same work done by hand (sharp decode + the
 //      handler's own tensor and CTC functions + session.run: the "bare pipeline"); and model.handle([png]) through the
-//      runtime. Overhead = runtime vs bare pipeline.
+//      runtime; plus the bare pipeline once more (an A/A control: the spread between two runs of the same code).
+//      Overhead = runtime vs bare pipeline.
 // Usage: npx tsc -b && node scripts/bench/runtime.mjs      (BENCH_COLD=7 BENCH_ITER=150 BENCH_ROUNDS=5 change the samples)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,11 +133,14 @@ try {
 
   // --- 2. per request, batch 1: each path alone in its own process (two sessions in one process compete for the
   // cores: ONNX Runtime's worker threads spin after each run), alternating, ROUNDS times; median of the medians ---
-  const steady = { run: [], pipeline: [], runtime: [] };
+  // "pipelineAgain" runs the bare pipeline a second time in its own process: an A/A control, whose difference from
+  // "pipeline" shows how far two runs of the SAME code drift apart here (the noise floor of the overhead figure).
+  const steady = { run: [], pipeline: [], runtime: [], pipelineAgain: [] };
   const texts = {};
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const name of Object.keys(steady)) {
-      const result = child([`steady-${name}`, rec.outputPath, pngFile, join(work, 'cache-steady'), String(ITER)]);
+      const mode = name === 'pipelineAgain' ? 'pipeline' : name;
+      const result = child([`steady-${mode}`, rec.outputPath, pngFile, join(work, 'cache-steady'), String(ITER)]);
       steady[name].push(result.medianMs);
       texts[name] = result.text;
     }
@@ -182,6 +186,7 @@ try {
     `| bare session.run (prepared tensor) | ${fixed(times.run, 2)} | |`,
     `| bare pipeline (decode + tensor + run + CTC by hand) | ${fixed(times.pipeline, 2)} | |`,
     `| runtime model.handle([png]) | ${fixed(times.runtime, 2)} | ${pct(times.runtime, times.pipeline)} |`,
+    `| A/A control: the bare pipeline again, in another process | ${fixed(times.pipelineAgain, 2)} | ${pct(times.pipelineAgain, times.pipeline)} |`,
     '',
     `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine inflates every figure alike).`,
   ];
