@@ -10,6 +10,8 @@
 //     -> { importMs, modelMs }: the module imports, then the model to its first result (create/loadModel + 1 request)
 //   node runtime-child.mjs steady-<run|pipeline|runtime> <archive> <input.png> <cacheDir> <iterations>
 //     -> { medianMs }: per-request time of one path alone in its process (no second session competing for the cores)
+//   node runtime-child.mjs interleaved <archive> <input.png> <cacheDir> <iterations>
+//     -> { runtimeMs, pipelineMs }: the runtime and the bare pipeline in one process, one ORT thread each, alternately
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -89,19 +91,24 @@ if (mode === 'bare') {
   await loaded.close();
   process.stdout.write(`${JSON.stringify({ importMs: t1 - t0, modelMs: t2 - t1, body: response.body })}\n`);
 } else {
+  // Per request. steady-<run|pipeline|runtime>: one path alone in this process, median of `iterations` calls.
+  // interleaved: the runtime and the bare pipeline in THIS process, one ONNX Runtime thread each (so neither session's
+  // spinning workers slow the other), called alternately: the variance between processes cancels out, and what is
+  // left is the runtime's own work per request.
   const png = readFileSync(input);
-  let fn;
-  let text;
-  if (mode === 'steady-runtime') {
+  const threads = mode === 'interleaved' ? { intraOpNumThreads: 1, interOpNumThreads: 1 } : {};
+  const runtimePath = async () => {
     const { loadModel } = await import('../../packages/runtime/dist/index.js');
-    const loaded = await loadModel(model, { cacheDir: extra });
-    fn = async () => (text = (await loaded.handle([{ body: png, contentType: 'image/png' }]))[0].body.text);
-  } else {
+    const loaded = await loadModel(model, { cacheDir: extra, ...threads });
+    return async () => (await loaded.handle([{ body: png, contentType: 'image/png' }]))[0].body.text;
+  };
+  // The bare session: `run` on the prepared tensor, or the same work as the handler by hand (`pipeline`).
+  const barePaths = async () => {
     const { default: ort } = await import('onnxruntime-node');
     const { default: sharp } = await import('sharp');
     const { ctcDecode, toTensorData } = await import('../../examples/ocr-recognizer/handler.mjs');
     ort.env.logLevel = 'fatal';
-    const session = await ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), { graphOptimizationLevel: 'all' });
+    const session = await ort.InferenceSession.create(join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), { graphOptimizationLevel: 'all', ...threads });
     const keys = readFileSync(join(assets, 'ppocr_keys_v1.txt'), 'utf8').split(/\r?\n/);
     if (keys.at(-1) === '') keys.pop();
     const characters = [...keys, ' '];
@@ -116,21 +123,49 @@ if (mode === 'bare') {
     };
     const prepared = await decode();
     const tensor = new ort.Tensor('float32', toTensorData([prepared], prepared.width), [1, 3, 48, prepared.width]);
-    fn = mode === 'steady-run'
-      ? async () => session.run({ [session.inputNames[0]]: tensor })
-      : async () => {
-          const image = await decode();
-          const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', toTensorData([image], image.width), [1, 3, 48, image.width]) });
-          const y = out[session.outputNames[0]];
-          text = ctcDecode(y.data, y.dims, characters)[0].text;
-        };
-  }
-  for (let i = 0; i < 20; i += 1) await fn();
-  const times = [];
-  for (let i = 0; i < Number(iterations); i += 1) {
+    return {
+      run: async () => session.run({ [session.inputNames[0]]: tensor }),
+      pipeline: async () => {
+        const image = await decode();
+        const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', toTensorData([image], image.width), [1, 3, 48, image.width]) });
+        const y = out[session.outputNames[0]];
+        return ctcDecode(y.data, y.dims, characters)[0].text;
+      },
+    };
+  };
+  const timed = async (fn, times) => {
     const t = performance.now();
-    await fn();
+    const result = await fn();
     times.push(performance.now() - t);
+    return result;
+  };
+  if (mode === 'interleaved') {
+    const runtime = await runtimePath();
+    const { pipeline } = await barePaths();
+    for (let i = 0; i < 20; i += 1) {
+      await runtime();
+      await pipeline();
+    }
+    const runtimeTimes = [];
+    const pipelineTimes = [];
+    let texts;
+    for (let i = 0; i < Number(iterations); i += 1) {
+      // Alternating which goes first, so neither always follows the other.
+      if (i % 2 === 0) {
+        const text = await timed(runtime, runtimeTimes);
+        texts = [text, await timed(pipeline, pipelineTimes)];
+      } else {
+        const pipelineText = await timed(pipeline, pipelineTimes);
+        texts = [await timed(runtime, runtimeTimes), pipelineText];
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ runtimeMs: median(runtimeTimes), pipelineMs: median(pipelineTimes), text: texts[0], pipelineText: texts[1] })}\n`);
+  } else {
+    const fn = mode === 'steady-runtime' ? await runtimePath() : (await barePaths())[mode === 'steady-run' ? 'run' : 'pipeline'];
+    let text;
+    for (let i = 0; i < 20; i += 1) await fn();
+    const times = [];
+    for (let i = 0; i < Number(iterations); i += 1) text = await timed(fn, times);
+    process.stdout.write(`${JSON.stringify({ medianMs: median(times), text: typeof text === 'string' ? text : undefined })}\n`);
   }
-  process.stdout.write(`${JSON.stringify({ medianMs: median(times), text })}\n`);
 }

@@ -18,7 +18,8 @@
 //      BENCH_ROUNDS rounds: bare session.run on the prepared tensor; the same work done by hand (sharp decode + the
 //      handler's own tensor and CTC functions + session.run: the "bare pipeline"); and model.handle([png]) through the
 //      runtime; plus the bare pipeline once more (an A/A control: the spread between two runs of the same code).
-//      Overhead = runtime vs bare pipeline.
+//      Overhead = runtime vs bare pipeline. Then both in ONE process (1 ORT thread each, calls alternated), BENCH_ROUNDS
+//      processes: the overhead without the variance between processes.
 // Usage: npx tsc -b && node scripts/bench/runtime.mjs      (BENCH_COLD=7 BENCH_ITER=150 BENCH_ROUNDS=5 change the samples)
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -146,6 +147,15 @@ try {
     }
   }
   const times = Object.fromEntries(Object.entries(steady).map(([name, list]) => [name, median(list)]));
+  // The same comparison inside one process (one ORT thread per session, calls alternated): free of the variance
+  // between processes that the A/A control shows, so it isolates the runtime's own per-request work.
+  const interleaved = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const result = child(['interleaved', rec.outputPath, pngFile, join(work, 'cache-steady'), String(ITER)]);
+    if (result.text !== result.pipelineText) throw new Error(`interleaved: the paths disagree: ${result.text} | ${result.pipelineText}`);
+    interleaved.push(result);
+  }
+  const interleavedRatio = median(interleaved.map((r) => r.runtimeMs / r.pipelineMs));
 
   const pct = (a, b) => `${a >= b ? '+' : ''}${fixed(((a - b) / b) * 100, 1)}%`;
   const lines = [
@@ -187,6 +197,13 @@ try {
     `| bare pipeline (decode + tensor + run + CTC by hand) | ${fixed(times.pipeline, 2)} | |`,
     `| runtime model.handle([png]) | ${fixed(times.runtime, 2)} | ${pct(times.runtime, times.pipeline)} |`,
     `| A/A control: the bare pipeline again, in another process | ${fixed(times.pipelineAgain, 2)} | ${pct(times.pipelineAgain, times.pipeline)} |`,
+    '',
+    `Per request at batch 1, recogniser, both paths in one process (1 ONNX Runtime thread each, calls alternated), median of ${ITER} runs each; ${ROUNDS} processes:`,
+    '| path | median of the process medians (ms) | vs bare pipeline (median of the per-process ratios) |',
+    '|---|---|---|',
+    `| bare pipeline | ${fixed(median(interleaved.map((r) => r.pipelineMs)), 2)} | |`,
+    `| runtime model.handle([png]) | ${fixed(median(interleaved.map((r) => r.runtimeMs)), 2)} | ${pct(interleavedRatio, 1)} |`,
+    `(per process: ${interleaved.map((r) => pct(r.runtimeMs / r.pipelineMs, 1)).join(', ')})`,
     '',
     `Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine inflates every figure alike).`,
   ];
