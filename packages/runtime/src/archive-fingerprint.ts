@@ -2,9 +2,9 @@
  * Fingerprints of archive files, remembered in the cache: `<cacheDir>/paths/<sha256 of mode and path>.json` maps an
  * archive file's path and `stat` identity (device, inode, size, modification and change times in nanoseconds) to
  * the cache key its content had. When the fingerprint is unchanged at the next load, the archive is not opened again:
- * its content cannot have changed without changing its change time (which no user process can set), so the key, the
- * manifest and the config kept in the key's index still hold. The cached copy itself is still hashed again in full
- * before use. The technique is git's index (and "racy git" is handled the same way): a fingerprint is remembered only
+ * its content cannot have changed without changing its change time (which no unprivileged process can set back), so
+ * the key, the manifest and the config kept in the key's index still hold. The cached copy itself is still hashed
+ * again in full before use. The technique is git's index (and "racy git" is handled the same way): a fingerprint is remembered only
  * when the file's times are at least {@link SETTLE_MS} old, so a file modified again within the same timestamp tick
  * (coarse file systems) cannot keep a stale fingerprint.
  *

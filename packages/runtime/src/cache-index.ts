@@ -65,11 +65,13 @@ export async function prepareCacheDir(cacheDir: string): Promise<void> {
 }
 
 /**
- * Files up to this size are read and hashed in one synchronous call on a cache hit: a few tens of microseconds each,
- * against four event-loop round trips (open, read, read, close) for the asynchronous read, which is what a small
- * model's cold start would otherwise wait for. Larger files are read asynchronously.
+ * On a cache hit, up to SMALL_FILES_IN_SYNC files of at most SMALL_FILE bytes are read and hashed in one synchronous
+ * call each: a few tens of microseconds, against four event-loop round trips (open, read, read, close) for an
+ * asynchronous read, which a small model's cold start would otherwise wait for. The cap keeps the event loop from
+ * being held long by an archive of thousands of small files; the rest is read asynchronously.
  */
 const SMALL_FILE = 256 * 1024;
+const SMALL_FILES_IN_SYNC = 64;
 
 /** Bytes per read when hashing; two buffers of it per file being hashed. */
 const HASH_CHUNK = 2 * 1024 * 1024;
@@ -162,8 +164,8 @@ export async function cacheMatches(dir: string, index: CacheIndex, signal?: Abor
   if (present === undefined || present.length !== index.files.length) return false;
   const expected = new Map(index.files.map((f) => [f.path, f]));
   if (!present.every((p) => expected.has(p))) return false;
-  // A few files at a time: small files' reads overlap the hashing of the large one.
-  const small = (file: CachedFile): boolean => {
+  const inSync = new Set(index.files.filter((f) => f.size <= SMALL_FILE).slice(0, SMALL_FILES_IN_SYNC));
+  const matchesNow = (file: CachedFile): boolean => {
     try {
       const bytes = readFileSync(path.join(dir, ...file.path.split('/')));
       return bytes.length === file.size && createHash('sha256').update(bytes).digest('hex') === file.sha256;
@@ -171,8 +173,9 @@ export async function cacheMatches(dir: string, index: CacheIndex, signal?: Abor
       return false;
     }
   };
-  if (!index.files.filter((f) => f.size <= SMALL_FILE).every(small)) return false;
-  const checks = await mapWithConcurrency(index.files.filter((f) => f.size > SMALL_FILE), 4, async (file) => {
+  if (![...inSync].every(matchesNow)) return false;
+  // The others a few at a time, each overlapping its next read with the hashing (see hashFile).
+  const checks = await mapWithConcurrency(index.files.filter((f) => !inSync.has(f)), 4, async (file) => {
     const actual = await hashFile(path.join(dir, ...file.path.split('/')), signal, file.size).catch(() => undefined);
     return actual !== undefined && actual.size === file.size && actual.sha256 === file.sha256;
   });
