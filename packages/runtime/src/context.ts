@@ -3,8 +3,8 @@
  * properties as the reference loaders pass them, the parsed model config, per-request headers and ids, per-item
  * response content type / status / headers, and `context.onnx` to open ONNX sessions.
  */
-import { imageTools, type ImageTools } from './image-decode.js';
-import type { OnnxSessionFactory } from './session-factory.js';
+import { imageTools, type ImageTools } from './handlers/image-decode.js';
+import type { OnnxSessionFactory } from './onnx/session-factory.js';
 
 /** `context.systemProperties`, with the key names of the reference loaders. */
 export interface SystemProperties {

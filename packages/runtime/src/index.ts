@@ -6,20 +6,20 @@
 // --- loading ---
 export { loadModel } from './load-model.js';
 export type { GraphOptimizationLevel, InferenceRequest, InferenceResponse, LoadOptions, LoadedModel, TensorMetadata } from './types.js';
-export { defaultCacheDir } from './cache-index.js';
+export { defaultCacheDir } from './cache/cache-index.js';
 
 // --- handlers ---
 export { HandlerContext } from './context.js';
 export type { HandlerRequest, SystemProperties } from './context.js';
-export { parseHandlerString, moduleCandidates } from './handler-resolve.js';
-export type { HandlerSpec } from './handler-resolve.js';
-export { BUILTIN_HANDLERS } from './builtin/index.js';
-export type { ClassProbability } from './builtin/image-classifier.js';
+export { parseHandlerString, moduleCandidates } from './handlers/handler-resolve.js';
+export type { HandlerSpec } from './handlers/handler-resolve.js';
+export { BUILTIN_HANDLERS } from './handlers/builtin/index.js';
+export type { ClassProbability } from './handlers/builtin/image-classifier.js';
 
 // --- onnx ---
-export { OnnxSession } from './onnx.js';
-export type { OnnxSessionOptions, OnnxTensor, OnnxTensorData, OnnxTensorType, OnnxValueInfo } from './onnx.js';
-export { OnnxSessionFactory } from './session-factory.js';
-export { V2_TO_ONNX, onnxToV2 } from './tensors.js';
-export type { V2Tensor } from './tensors.js';
+export { OnnxSession } from './onnx/onnx.js';
+export type { OnnxSessionOptions, OnnxTensor, OnnxTensorData, OnnxTensorType, OnnxValueInfo } from './onnx/onnx.js';
+export { OnnxSessionFactory } from './onnx/session-factory.js';
+export { V2_TO_ONNX, onnxToV2 } from './onnx/tensors.js';
+export type { V2Tensor } from './onnx/tensors.js';
 export { RUNTIME_VERSION } from './version.js';

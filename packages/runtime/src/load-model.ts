@@ -8,15 +8,15 @@ import path from 'node:path';
 
 import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core/read';
 
-import { defaultCacheDir } from './cache-index.js';
+import { defaultCacheDir } from './cache/cache-index.js';
 import { HandlerContext } from './context.js';
-import type { HandlerRuntime } from './handler-forms.js';
-import { resolveHandler } from './handler-resolve.js';
+import type { HandlerRuntime } from './handlers/handler-forms.js';
+import { resolveHandler } from './handlers/handler-resolve.js';
 import { manifestModelFields } from './manifest-fields.js';
-import { materialiseArchive } from './materialise.js';
+import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
 import { RuntimeModel } from './runtime-model.js';
-import { OnnxSessionFactory } from './session-factory.js';
+import { OnnxSessionFactory } from './onnx/session-factory.js';
 import type { LoadOptions, LoadedModel } from './types.js';
 import { RUNTIME_VERSION } from './version.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { OnnxSessionOptions } from './onnx.js';
+import type { OnnxSessionOptions } from './onnx/onnx.js';
 import type { GraphOptimizationLevel, LoadOptions } from './types.js';
 
 const LEVELS: readonly GraphOptimizationLevel[] = ['disabled', 'basic', 'extended', 'layout', 'all'];

@@ -4,11 +4,11 @@
  */
 import { ModelArchiveError, isModelArchiveError, type ErrorCode } from '@model-archiver/core/read';
 
-import { checkResults, toHandlerRequests, toResponse } from './batch.js';
+import { checkResults, toHandlerRequests, toResponse } from './handlers/batch.js';
 import type { HandlerContext } from './context.js';
-import type { HandlerRuntime } from './handler-forms.js';
-import type { OnnxSessionFactory } from './session-factory.js';
-import { onnxToV2 } from './tensors.js';
+import type { HandlerRuntime } from './handlers/handler-forms.js';
+import type { OnnxSessionFactory } from './onnx/session-factory.js';
+import { onnxToV2 } from './onnx/tensors.js';
 import type { InferenceRequest, InferenceResponse, LoadedModel, TensorMetadata } from './types.js';
 
 /** What a {@link RuntimeModel} is made of. */

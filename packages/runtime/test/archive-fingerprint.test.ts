@@ -3,8 +3,8 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { SETTLE_MS, fingerprintArchive, rememberKey, rememberedKey } from '../src/archive-fingerprint.js';
-import { materialiseArchive, type MaterialiseOptions } from '../src/materialise.js';
+import { SETTLE_MS, fingerprintArchive, rememberKey, rememberedKey } from '../src/cache/archive-fingerprint.js';
+import { materialiseArchive, type MaterialiseOptions } from '../src/cache/materialise.js';
 import { tempArea, writeModelArchive, writeModelFolder, type TempArea } from './helpers.js';
 
 let area: TempArea;

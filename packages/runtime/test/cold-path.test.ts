@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { SETTLE_MS } from '../src/archive-fingerprint.js';
+import { SETTLE_MS } from '../src/cache/archive-fingerprint.js';
 import { tempArea, writeModelArchive, type TempArea } from './helpers.js';
 
 // What a fresh process loads on its way to the first answer, through the built runtime (npm test builds first).

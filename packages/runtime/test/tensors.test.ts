@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseV2Tensor, toTensorData } from '../src/tensors.js';
+import { parseV2Tensor, toTensorData } from '../src/onnx/tensors.js';
 
 const input = (data: unknown, shape: number[], datatype = 'FP32') => ({ name: 'x', datatype, shape, data });
 

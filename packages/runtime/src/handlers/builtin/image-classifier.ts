@@ -5,10 +5,10 @@
  */
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { HandlerContext, HandlerRequest } from '../context.js';
-import { toFloat16Bits } from '../float16.js';
+import type { HandlerContext, HandlerRequest } from '../../context.js';
+import { toFloat16Bits } from '../../onnx/float16.js';
 import { decodeImage, type DecodedImage } from '../image-decode.js';
-import type { OnnxSession, OnnxTensor } from '../onnx.js';
+import type { OnnxSession, OnnxTensor } from '../../onnx/onnx.js';
 import { imageClassifierConfig, loadLabels, type ImageClassifierConfig } from './image-config.js';
 
 /** One answer of the classifier. */

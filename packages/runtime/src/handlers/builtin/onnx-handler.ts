@@ -7,10 +7,10 @@
  */
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { HandlerContext, HandlerRequest } from '../context.js';
-import { manifestModelFields } from '../manifest-fields.js';
-import type { OnnxSession, OnnxTensor, OnnxValueInfo } from '../onnx.js';
-import { onnxToV2, parseV2Tensor, toTensorData, toV2Tensor, type V2Tensor } from '../tensors.js';
+import type { HandlerContext, HandlerRequest } from '../../context.js';
+import { manifestModelFields } from '../../manifest-fields.js';
+import type { OnnxSession, OnnxTensor, OnnxValueInfo } from '../../onnx/onnx.js';
+import { onnxToV2, parseV2Tensor, toTensorData, toV2Tensor, type V2Tensor } from '../../onnx/tensors.js';
 import { groupRequests, modelBatches, runStacked, type PreparedRequest } from './onnx-batch.js';
 
 const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>

@@ -5,7 +5,7 @@
  * every requested output; anything else (shapes that differ, fixed batch dimensions, an output whose first dimension
  * is not the total batch) runs request by request.
  */
-import type { OnnxSession, OnnxTensor, OnnxTensorData, OnnxValueInfo } from '../onnx.js';
+import type { OnnxSession, OnnxTensor, OnnxTensorData, OnnxValueInfo } from '../../onnx/onnx.js';
 
 /** One validated request: its feeds (already typed) and the outputs it asks for. */
 export interface PreparedRequest {

@@ -7,7 +7,7 @@ import { ModelArchiveError } from '@model-archiver/core/read';
 import './ort-environment.js'; // before onnxruntime-node: telemetry off unless the user set ORT_DISABLE_TELEMETRY
 import ort from 'onnxruntime-node';
 
-import type { GraphOptimizationLevel } from './types.js';
+import type { GraphOptimizationLevel } from '../types.js';
 
 // Native logs go straight to stderr with colour codes; failures reach us as exceptions anyway.
 ort.env.logLevel = 'fatal';

@@ -27,9 +27,9 @@ import {
 
 import { fingerprintArchive, rememberKey, rememberedKey, type ArchiveFingerprint } from './archive-fingerprint.js';
 import { cacheMatches, hashFile, indexFolder, prepareCacheDir, readCacheIndex, type CacheIndex } from './cache-index.js';
-import { manifestModelFields } from './manifest-fields.js';
-import { prefetchConfigParser, readModelConfig } from './model-config.js';
-import { RUNTIME_VERSION } from './version.js';
+import { manifestModelFields } from '../manifest-fields.js';
+import { prefetchConfigParser, readModelConfig } from '../model-config.js';
+import { RUNTIME_VERSION } from '../version.js';
 
 /** Options of {@link materialiseArchive}. */
 export interface MaterialiseOptions {

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { HandlerRequest, ResponseSettings } from './context.js';
-import type { InferenceRequest, InferenceResponse } from './types.js';
+import type { HandlerRequest, ResponseSettings } from '../context.js';
+import type { InferenceRequest, InferenceResponse } from '../types.js';
 
 const mediaType = (contentType: string | undefined): string => (contentType ?? '').split(';')[0]!.trim().toLowerCase();
 

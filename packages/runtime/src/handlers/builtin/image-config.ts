@@ -8,7 +8,7 @@ import path from 'node:path';
 
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { OnnxValueInfo } from '../onnx.js';
+import type { OnnxValueInfo } from '../../onnx/onnx.js';
 
 /**
  * How the image is fitted to width x height: sharp's `fit` modes, or `pad` (PaddleOCR's rule: scale to the height

@@ -5,7 +5,7 @@
  */
 import { ModelArchiveError } from '@model-archiver/core/read';
 
-import type { HandlerContext, HandlerRequest } from './context.js';
+import type { HandlerContext, HandlerRequest } from '../context.js';
 
 /** A resolved handler, whatever its form. */
 export interface HandlerRuntime {
