@@ -6,13 +6,14 @@
 
 export { startServer } from './model-server.js';
 export type { ModelServer, ServerAddresses } from './model-server.js';
-export { DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MODEL_SETTINGS } from './options.js';
-export type { ModelSettings, ServerOptions, StartupModel } from './options.js';
-export { httpErrorFor, httpErrorBody } from './http-errors.js';
-export type { HttpErrorBody, HttpErrorMapping } from './http-errors.js';
+export { DEFAULT_MAX_REQUEST_SIZE } from './options.js';
+export type { ServerOptions, StartupModel } from './options.js';
+export { DEFAULT_MODEL_SETTINGS, MODEL_SETTING_SPELLINGS, ModelSettingsSchema, parseModelSetting, parseModelSettings } from './model-settings.js';
+export type { ModelSettings, SettingSource } from './model-settings.js';
+export { httpErrorFor, httpErrorBody } from './http/http-errors.js';
+export type { HttpErrorBody, HttpErrorMapping } from './http/http-errors.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { LogFields, LogFormat, LogLevel, Logger, LoggerOptions } from './logger.js';
-export { resolveModelUrl } from './model-url.js';
-export type { ModelUrlPolicy } from './model-url.js';
-export { runServerCli } from './run-cli.js';
+export { resolveModelUrl } from './management/model-url.js';
+export type { ModelUrlPolicy } from './management/model-url.js';
 export { SERVER_VERSION } from './version.js';

@@ -1,20 +1,5 @@
 import type { Logger } from './logger.js';
-
-/** Per-model serving settings (TorchServe's register parameters). */
-export interface ModelSettings {
-  /** Largest number of requests handled in one batch; default 1. */
-  batchSize: number;
-  /** Longest time (ms) the first request of a batch waits for more; default 100. */
-  maxBatchDelay: number;
-  /** Workers kept running; default {@link ServerOptions.defaultWorkers}. */
-  minWorkers: number;
-  /** Upper bound recorded for scaling (workers are not scaled above `minWorkers` automatically). */
-  maxWorkers: number;
-  /** Per-request timeout (ms) from arrival to answer; a batch running past it kills its worker. Default 120 s. */
-  responseTimeout: number;
-  /** Requests waiting per model beyond which new ones get 503; default 100. */
-  queueSize: number;
-}
+import type { ModelSettings } from './model-settings.js';
 
 /** A model to load at start (`--models name=path`). */
 export interface StartupModel {
@@ -62,16 +47,6 @@ export interface ServerOptions {
   /** Environment for worker processes; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
-
-/** Defaults of {@link ModelSettings} (TorchServe's where it has one). */
-export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
-  batchSize: 1,
-  maxBatchDelay: 100,
-  minWorkers: 1,
-  maxWorkers: 1,
-  responseTimeout: 120_000,
-  queueSize: 100,
-};
 
 /** TorchServe's default `max_request_size`. */
 export const DEFAULT_MAX_REQUEST_SIZE = 6_553_500;

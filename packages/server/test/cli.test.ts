@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseCli, parseModelSpec } from '../src/cli.js';
+import { parseCli, parseModelSpec } from '../src/cli/parse-cli.js';
 
 const parse = (argv: string[]): ReturnType<typeof parseCli> => parseCli(argv, '9.9.9', () => {});
 

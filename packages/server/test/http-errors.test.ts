@@ -1,7 +1,7 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import { describe, expect, it } from 'vitest';
 
-import { httpErrorBody, httpErrorFor } from '../src/http-errors.js';
+import { httpErrorBody, httpErrorFor } from '../src/http/http-errors.js';
 
 describe('httpErrorFor', () => {
   it('maps every error code to an HTTP error status and a type name', () => {

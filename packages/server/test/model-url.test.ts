@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { resolveModelUrl } from '../src/model-url.js';
+import { resolveModelUrl } from '../src/management/model-url.js';
 import { tempDir } from './helpers.js';
 
 describe('resolveModelUrl', () => {

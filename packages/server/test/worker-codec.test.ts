@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { decodeValue, toInferenceRequest, toWireResponse } from '../src/worker-codec.js';
-import type { WireModelInfo, WireRequest } from '../src/worker-protocol.js';
+import { decodeValue, toInferenceRequest, toWireResponse } from '../src/workers/worker-codec.js';
+import type { WireModelInfo, WireRequest } from '../src/workers/worker-protocol.js';
 
 const wire = (overrides: Partial<WireRequest>): WireRequest => ({
   requestId: 'r1',

@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
 import { httpErrorBody, toModelArchiveError } from './http-errors.js';
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import type { Logger } from '../logger.js';
+import type { ServerMetrics } from '../metrics.js';
 
 /** Which listener a request came in on. */
 export type ApiName = 'inference' | 'management' | 'metrics';

@@ -1,6 +1,6 @@
 import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
 
-import type { ModelSettings } from './options.js';
+import type { ModelSettings } from '../model-settings.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
 import { fromWireError } from './worker-protocol.js';

@@ -1,5 +1,5 @@
-import type { Logger } from './logger.js';
-import type { ServerMetrics } from './metrics.js';
+import type { Logger } from '../logger.js';
+import type { ServerMetrics } from '../metrics.js';
 import { WorkerProcess } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';

@@ -1,11 +1,12 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import { queryOf, readBody, sendJson } from '../http-context.js';
-import type { HttpContext } from '../http-context.js';
-import type { ModelRegistry } from '../model-registry.js';
-import type { ModelSettings } from '../options.js';
-import { routePath } from '../router.js';
-import type { Route } from '../router.js';
+import { queryOf, readBody, sendJson } from '../http/http-context.js';
+import type { HttpContext } from '../http/http-context.js';
+import type { ModelRegistry } from './model-registry.js';
+import { parseModelSetting, parseModelSettings } from '../model-settings.js';
+import type { ModelSettings } from '../model-settings.js';
+import { routePath } from '../http/router.js';
+import type { Route } from '../http/router.js';
 
 /** What the management routes need from the server. */
 export interface ManagementDeps {
@@ -79,17 +80,17 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
   const params = await registerParams(ctx);
   const url = stringParam(params, 'url');
   if (url === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'Parameter url is required.');
-  const responseTimeout = intParam(params, 'response_timeout', 1, 86_400);
-  const settings: Partial<ModelSettings> = {};
-  const batchSize = intParam(params, 'batch_size', 1, 1024);
-  const maxBatchDelay = intParam(params, 'max_batch_delay', 0, 600_000);
-  const queueSize = intParam(params, 'job_queue_size', 1, 1_000_000);
-  if (batchSize !== undefined) settings.batchSize = batchSize;
-  if (maxBatchDelay !== undefined) settings.maxBatchDelay = maxBatchDelay;
-  if (queueSize !== undefined) settings.queueSize = queueSize;
-  if (responseTimeout !== undefined) settings.responseTimeout = responseTimeout * 1000;
+  const settings = parseModelSettings(
+    {
+      batchSize: params.batch_size,
+      maxBatchDelay: params.max_batch_delay,
+      queueSize: params.job_queue_size,
+      responseTimeout: params.response_timeout,
+    },
+    'param',
+  );
   const modelName = stringParam(params, 'model_name');
-  const initialWorkers = intParam(params, 'initial_workers', 0, 64);
+  const initialWorkers = parseModelSetting('minWorkers', params.initial_workers, 'initial_workers');
   const registering = deps.register({
     url,
     settings,
@@ -116,9 +117,10 @@ const scaleWorkers = async (ctx: HttpContext, deps: ManagementDeps): Promise<voi
   const runner = deps.registry.get(name, ctx.params.version);
   ctx.model = name;
   const query = queryOf(ctx);
-  const minWorkers = intParam(query, 'min_worker', 0, 64) ?? runner.settings.minWorkers;
-  const maxWorkers = intParam(query, 'max_worker', 0, 64) ?? Math.max(minWorkers, runner.settings.maxWorkers);
-  if (maxWorkers < minWorkers) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'max_worker cannot be less than min_worker.');
+  const asked = parseModelSettings({ minWorkers: query.min_worker, maxWorkers: query.max_worker }, 'param');
+  const minWorkers = asked.minWorkers ?? runner.settings.minWorkers;
+  const maxWorkers = asked.maxWorkers ?? Math.max(minWorkers, runner.settings.maxWorkers);
+  if (maxWorkers < minWorkers) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'max_worker cannot be less than min_worker.', { details: { parameter: 'max_worker' } });
   const synchronous = query.synchronous !== 'false';
   const scaling = runner.scale(minWorkers, maxWorkers);
   const version = ctx.params.version === undefined ? '' : `, version: ${ctx.params.version}`;

@@ -1,11 +1,11 @@
-import { readBody, queryOf, sendBytes, sendJson } from '../http-context.js';
-import type { HttpContext } from '../http-context.js';
-import { isFormBody, parseForm } from '../multipart.js';
-import type { ModelRegistry } from '../model-registry.js';
-import type { ModelRunner } from '../model-runner.js';
-import { routePath } from '../router.js';
-import type { Route } from '../router.js';
-import type { WireModelInfo, WireRequestKind } from '../worker-protocol.js';
+import { readBody, queryOf, sendBytes, sendJson } from './http-context.js';
+import type { HttpContext } from './http-context.js';
+import { isFormBody, parseForm } from './multipart.js';
+import type { ModelRegistry } from '../management/model-registry.js';
+import type { ModelRunner } from '../workers/model-runner.js';
+import { routePath } from './router.js';
+import type { Route } from './router.js';
+import type { WireModelInfo, WireRequestKind } from '../workers/worker-protocol.js';
 
 /** What the inference routes need from the server. */
 export interface InferenceDeps {

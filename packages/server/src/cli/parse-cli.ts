@@ -1,8 +1,9 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import yargs from 'yargs';
 
-import type { LogFormat, LogLevel } from './logger.js';
-import type { ServerOptions, StartupModel } from './options.js';
+import type { LogFormat, LogLevel } from '../logger.js';
+import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
+import type { ServerOptions, StartupModel } from '../options.js';
 
 /** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
 export interface CliSettings {
@@ -37,11 +38,12 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('inference-port', { type: 'number', default: 8080 })
     .option('management-port', { type: 'number', default: 8081 })
     .option('metrics-port', { type: 'number', default: 8082 })
-    .option('workers', { type: 'number', default: 1, describe: 'Worker processes per model' })
-    .option('batch-size', { type: 'number', default: 1, describe: 'Default largest batch per model' })
-    .option('max-batch-delay', { type: 'number', default: 100, describe: 'Default wait (ms) for a batch to fill' })
-    .option('response-timeout', { type: 'number', default: 120, describe: 'Per-request timeout in seconds; a batch past it kills its worker' })
-    .option('queue-size', { type: 'number', default: 100, describe: 'Requests waiting per model before 503' })
+    .option('workers', { type: 'number', default: DEFAULT_MODEL_SETTINGS.minWorkers, describe: 'Worker processes per model' })
+    .option('max-workers', { type: 'number', describe: 'Upper bound recorded for scaling (default: --workers)' })
+    .option('batch-size', { type: 'number', default: DEFAULT_MODEL_SETTINGS.batchSize, describe: 'Default largest batch per model' })
+    .option('max-batch-delay', { type: 'number', default: DEFAULT_MODEL_SETTINGS.maxBatchDelay, describe: 'Default wait (ms) for a batch to fill' })
+    .option('response-timeout', { type: 'number', default: DEFAULT_MODEL_SETTINGS.responseTimeout / 1000, describe: 'Per-request timeout in seconds; a batch past it kills its worker' })
+    .option('queue-size', { type: 'number', default: DEFAULT_MODEL_SETTINGS.queueSize, describe: 'Requests waiting per model before 503' })
     .option('max-request-size', { type: 'number', default: 6_553_500, describe: 'Largest request body in bytes (413 above)' })
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
@@ -73,7 +75,17 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     if (!Number.isInteger(value) || value < 0 || value > 65_535) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `--${flag} must be a port from 0 to 65535`);
     return value;
   };
-  const workers = positive(args.workers, 'workers', 0);
+  const modelDefaults = parseModelSettings(
+    {
+      minWorkers: args.workers,
+      maxWorkers: args['max-workers'],
+      batchSize: args['batch-size'],
+      maxBatchDelay: args['max-batch-delay'],
+      responseTimeout: args['response-timeout'],
+      queueSize: args['queue-size'],
+    },
+    'flag',
+  );
   return {
     logFormat: args['log-format'],
     logLevel: args['log-level'],
@@ -85,17 +97,18 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       inferencePort: port(args['inference-port'], 'inference-port'),
       managementPort: port(args['management-port'], 'management-port'),
       metricsPort: port(args['metrics-port'], 'metrics-port'),
-      defaultWorkers: workers,
+      ...(modelDefaults.minWorkers === undefined ? {} : { defaultWorkers: modelDefaults.minWorkers }),
       maxRequestSize: positive(args['max-request-size'], 'max-request-size'),
       startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
       intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),
       modelDefaults: {
-        batchSize: positive(args['batch-size'], 'batch-size'),
-        maxBatchDelay: positive(args['max-batch-delay'], 'max-batch-delay', 0),
-        responseTimeout: positive(args['response-timeout'], 'response-timeout', 0.001) * 1000,
-        queueSize: positive(args['queue-size'], 'queue-size'),
+        batchSize: modelDefaults.batchSize ?? DEFAULT_MODEL_SETTINGS.batchSize,
+        maxBatchDelay: modelDefaults.maxBatchDelay ?? DEFAULT_MODEL_SETTINGS.maxBatchDelay,
+        responseTimeout: modelDefaults.responseTimeout ?? DEFAULT_MODEL_SETTINGS.responseTimeout,
+        queueSize: modelDefaults.queueSize ?? DEFAULT_MODEL_SETTINGS.queueSize,
+        ...(modelDefaults.maxWorkers === undefined ? {} : { maxWorkers: modelDefaults.maxWorkers }),
       },
     },
   };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import type { Logger } from './logger.js';
+import type { Logger } from '../logger.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireLoad, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import busboy from 'busboy';
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import type { WirePart } from './worker-protocol.js';
+import type { WirePart } from '../workers/worker-protocol.js';
 
 /** True for `multipart/form-data` and `application/x-www-form-urlencoded` bodies. */
 export const isFormBody = (contentType: string): boolean =>

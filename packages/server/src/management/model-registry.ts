@@ -1,7 +1,7 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import { ModelRunner } from './model-runner.js';
-import type { ModelRunnerOptions } from './model-runner.js';
+import { ModelRunner } from '../workers/model-runner.js';
+import type { ModelRunnerOptions } from '../workers/model-runner.js';
 
 const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]*$/;
 
