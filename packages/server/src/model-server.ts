@@ -5,7 +5,7 @@ import type { ApiServerDeps } from './http/api-servers.js';
 import { sendBytes } from './http/http-context.js';
 import { inferenceRoutes } from './http/inference-routes.js';
 import { routePath } from './http/router.js';
-import { managementRoutes } from './management/management-routes.js';
+import { managementRoutes } from './http/management-routes.js';
 import { ModelRegistry } from './management/model-registry.js';
 import { createRegistration } from './management/registration.js';
 import type { Registration } from './management/registration.js';

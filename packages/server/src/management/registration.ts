@@ -8,10 +8,17 @@ import type { ModelSettings } from '../model-settings.js';
 import type { StartupModel } from '../options.js';
 import type { ServerConfig } from '../server-config.js';
 import type { ModelRunner } from '../workers/model-runner.js';
-import type { RegisterParams } from './management-routes.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveModelUrl } from './model-url.js';
 import { probeModelName } from './probe-model-name.js';
+
+/** Parameters of `POST /models`, already parsed. */
+export interface RegisterParams {
+  url: string;
+  modelName?: string;
+  initialWorkers?: number;
+  settings: Partial<ModelSettings>;
+}
 
 /** Registering models: at start (`--models`) and through `POST /models`. */
 export interface Registration {

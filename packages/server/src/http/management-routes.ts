@@ -1,12 +1,12 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import { queryOf, readBody, sendJson } from '../http/http-context.js';
-import type { HttpContext } from '../http/http-context.js';
-import type { ModelRegistry } from './model-registry.js';
+import { queryOf, readBody, sendJson } from './http-context.js';
+import type { HttpContext } from './http-context.js';
+import type { ModelRegistry } from '../management/model-registry.js';
+import type { RegisterParams } from '../management/registration.js';
 import { parseModelSetting, parseModelSettings } from '../model-settings.js';
-import type { ModelSettings } from '../model-settings.js';
-import { routePath } from '../http/router.js';
-import type { Route } from '../http/router.js';
+import { routePath } from './router.js';
+import type { Route } from './router.js';
 
 /** What the management routes need from the server. */
 export interface ManagementDeps {
@@ -17,13 +17,6 @@ export interface ManagementDeps {
   drainMs: number;
 }
 
-/** Parameters of `POST /models`, already parsed. */
-export interface RegisterParams {
-  url: string;
-  modelName?: string;
-  initialWorkers?: number;
-  settings: Partial<ModelSettings>;
-}
 
 const intParam = (params: Record<string, unknown>, key: string, min: number, max: number): number | undefined => {
   const raw = params[key];
