@@ -94,10 +94,10 @@ export type {
   BuildResult,
   BuiltEntry,
   CompressionMode,
-} from './build/build-options.js';
-export { planArchive } from './build/plan/plan-archive.js';
-export type { ArchivePlan, BuildFlavour, PlannedFile, PlannedManifestFiles } from './build/plan/plan-types.js';
-export { buildArchive } from './build/build-archive.js';
+} from './builder/build-options.js';
+export { planArchive } from './builder/plan/plan-archive.js';
+export type { ArchivePlan, BuildFlavour, PlannedFile, PlannedManifestFiles } from './builder/plan/plan-types.js';
+export { buildArchive } from './builder/build-archive.js';
 export { ZipWriter } from './zip/zip-writer.js';
 export type { RawZipEntry, ZipEntryOptions, ZipEntryRecord, ZipFinishResult, ZipWriterOptions } from './zip/zip-writer.js';
 export { DENSE_EXTENSIONS, isDenseByName, probeMethod } from './zip/compression-policy.js';
@@ -131,10 +131,10 @@ export type { FileTreeNode, SizedPath } from './inspect/file-tree.js';
 export { verifyArchive, verificationError, compareListing } from './verify/verify-archive.js';
 export type { ModifiedEntry, VerifyFailure, VerifyOptions, VerifyReport } from './verify/verify-archive.js';
 export type { ArchiveSource } from './verify/with-archive.js';
-export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './sign/keys.js';
-export type { KeyInput, SigningKeys } from './sign/keys.js';
-export { checkSignature, createSignature, parseSignature, serializeSignature } from './sign/signature.js';
-export type { SignatureCheck } from './sign/signature.js';
+export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './integrity/keys.js';
+export type { KeyInput, SigningKeys } from './integrity/keys.js';
+export { checkSignature, createSignature, parseSignature, serializeSignature } from './integrity/signature.js';
+export type { SignatureCheck } from './integrity/signature.js';
 export { signArchive } from './sign/sign-archive.js';
 export type { SignOptions, SignResult } from './sign/sign-archive.js';
 export { lintArchive } from './lint/lint-archive.js';

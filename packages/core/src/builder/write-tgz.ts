@@ -11,7 +11,7 @@ import { INTEGRITY_PATH, createIntegrityRecord, serializeIntegrityRecord } from 
 import { MANIFEST_PATH } from '../manifest/flavour.js';
 import { FileSource } from '../zip/file-source.js';
 import type { BuiltEntry } from './build-options.js';
-import { outputWriteError, throwIfAborted } from './io-errors.js';
+import { outputWriteError, throwIfAborted } from '../fs/io-errors.js';
 import type { WriteJob, WriteOutcome } from './write-job.js';
 
 const READ_SIZE = 1024 * 1024;

@@ -5,7 +5,7 @@ import { MANIFEST_PATH } from '../manifest/flavour.js';
 import type { EntryCompression } from '../zip/compression-policy.js';
 import { ZipWriter, type ZipEntryRecord } from '../zip/zip-writer.js';
 import type { BuiltEntry } from './build-options.js';
-import { outputWriteError } from './io-errors.js';
+import { outputWriteError } from '../fs/io-errors.js';
 import type { WriteJob, WriteOutcome } from './write-job.js';
 
 const toBuilt = (record: ZipEntryRecord): BuiltEntry => ({
