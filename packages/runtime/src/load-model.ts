@@ -6,7 +6,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core/read';
+import { ModelArchiveError, isModelArchiveError, stripArchiveSuffix } from '@model-archiver/core/read';
 
 import { defaultCacheDir } from './cache/cache-index.js';
 import { HandlerContext } from './context.js';
@@ -68,7 +68,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const { modelDir } = materialised;
   const manifest = materialised.manifest.manifest;
   const fields = manifestModelFields(manifest);
-  const name = options.modelName ?? fields.modelName ?? path.basename(archivePath).replace(/\.(mar|tar\.gz|tgz|zip)$/, '');
+  const name = options.modelName ?? fields.modelName ?? stripArchiveSuffix(path.basename(archivePath));
   if (fields.handler === undefined) {
     throw new ModelArchiveError('HANDLER_INVALID', `The manifest of ${archivePath} names no handler`, { details: { archive: archivePath } });
   }

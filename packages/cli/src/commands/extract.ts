@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 
-import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, type ReadLimits } from '@model-archiver/core/read';
+import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, stripArchiveSuffix, type ReadLimits } from '@model-archiver/core/read';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -34,10 +34,10 @@ export function parseSize(text: string): number {
 
 /**
  * Default target: `./<model name>` when the manifest names a model with a safe name (the reference archivers' name
- * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without .mar/.tar.gz/.tgz/.zip>`.
+ * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without its suffix>` (`stripArchiveSuffix`).
  */
 async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimits>): Promise<string> {
-  const fallback = basename(archive).replace(/\.(mar|tar\.gz|tgz|zip|model)$/i, '') || 'model';
+  const fallback = stripArchiveSuffix(basename(archive)) || 'model';
   let name: string | undefined;
   try {
     const opened = await openArchive(archive, { limits });

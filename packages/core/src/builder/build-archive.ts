@@ -13,6 +13,7 @@ import { writeFolder } from './write-folder.js';
 import { ProgressTracker, type WriteJob, type WriteOutcome } from './write-job.js';
 import { writeTgz } from './write-tgz.js';
 import { writeZip } from './write-zip.js';
+import type { ArchiveFormat } from '../vocabulary/archive-formats.js';
 
 /** @internal Knobs for tests; not part of the public options. */
 export interface BuildInternals {
@@ -20,7 +21,8 @@ export interface BuildInternals {
   zip64Limit?: number;
 }
 
-const WRITERS: Record<ArchivePlan['format'], (job: WriteJob) => Promise<WriteOutcome>> = {
+/** The writer of each output format (a format without one does not compile). */
+const WRITERS: Record<ArchiveFormat, (job: WriteJob) => Promise<WriteOutcome>> = {
   default: writeZip,
   'zip-store': writeZip,
   tgz: writeTgz,

@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 
-import type { ManifestFlavour } from '../manifest/flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 
-/** Container formats the reader understands. */
-export type ContainerFormat = 'zip' | 'tgz' | 'folder';
+import type { ContainerFormat } from '../vocabulary/container-formats.js';
+
+export type { ContainerFormat };
 
 /** Kinds of entries. Only `file` entries are ever materialised by extraction; links are validated, never followed out. */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'special';

@@ -1,5 +1,5 @@
 import { ModelArchiveError } from '../errors.js';
-import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveManifest, ModelArchive } from './archive-types.js';
 
 /** Largest manifest read into memory; a manifest is a few hundred bytes. */

@@ -10,44 +10,33 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { ModelArchiveError } from '@model-archiver/core/read';
+import {
+  ModelArchiveError,
+  NODE_BUILTIN_HANDLERS,
+  NODE_HANDLER_EXTENSIONS,
+  isNodeBuiltinHandler,
+  nodeModuleCandidates,
+  parseHandlerString as parseCoreHandlerString,
+  type ParsedHandler,
+} from '@model-archiver/core/read';
 
 import { BUILTIN_HANDLERS } from './builtin/index.js';
 import { classHandler, functionHandler, instanceHandler, isClass, type HandlerInstance, type HandlerRuntime } from './handler-forms.js';
 
-/** Extensions tried, in order, for a module named without one. */
-export const MODULE_EXTENSIONS = ['.mjs', '.js', '.cjs'] as const;
+/** Extensions tried, in order, for a module named without one (core's `NODE_HANDLER_EXTENSIONS`). */
+export const MODULE_EXTENSIONS = NODE_HANDLER_EXTENSIONS;
 
-/** A handler string split into module and function. */
-export interface HandlerSpec {
-  module: string;
-  function?: string;
-}
+/** A handler string split into module and function (core's `ParsedHandler`). */
+export type HandlerSpec = ParsedHandler;
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/**
+ * Splits `module[:function]` (core's `parseHandlerString`, the rule the builder and the linter use too): the function
+ * is the identifier after the last `:`; a Windows drive letter's colon (`C:\x`, `C:/x`) belongs to the path.
+ */
+export const parseHandlerString = parseCoreHandlerString;
 
-/** Splits `module[:function]`; a colon of a drive letter (`C:\x`) is not a separator. */
-export function parseHandlerString(handler: string): HandlerSpec {
-  const colon = handler.lastIndexOf(':');
-  if (colon > 0) {
-    const module = handler.slice(0, colon);
-    const fn = handler.slice(colon + 1);
-    if (IDENTIFIER.test(fn) && !/^[A-Za-z]$/.test(module)) return { module, function: fn };
-  }
-  return { module: handler };
-}
-
-/** The module's archive path candidates, in the order tried. */
-export function moduleCandidates(module: string): string[] {
-  let normal = module.replaceAll('\\', '/');
-  // An absolute path (`/abs/dir/mod`, `C:/dir/mod`) keeps its last part, as the reference loaders do.
-  if (normal.startsWith('/') || /^[A-Za-z]:\//.test(normal)) normal = normal.slice(normal.lastIndexOf('/') + 1);
-  normal = normal.replace(/^(\.\/)+/, '');
-  const segments = normal.split('/');
-  if (normal === '' || segments.some((s) => s === '..' || s === '')) return [];
-  if (/\.(mjs|js|cjs)$/.test(normal)) return [normal];
-  return MODULE_EXTENSIONS.map((ext) => `${normal}${ext}`);
-}
+/** The module's archive path candidates, in the order tried (core's `nodeModuleCandidates`). */
+export const moduleCandidates = nodeModuleCandidates;
 
 const isFile = async (file: string): Promise<boolean> => {
   try {
@@ -140,7 +129,7 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
   const spec = parseHandlerString(trimmed);
   if (/\.py$/.test(spec.module)) {
     throw new ModelArchiveError('HANDLER_INVALID', `Handler ${trimmed} is a Python module; this runtime runs JavaScript handlers and built-ins`, {
-      details: { handler: trimmed, builtins: Object.keys(BUILTIN_HANDLERS) },
+      details: { handler: trimmed, builtins: NODE_BUILTIN_HANDLERS },
     });
   }
   const candidates = moduleCandidates(spec.module);
@@ -149,11 +138,10 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
   const present = await Promise.all(files.map(isFile));
   const found = present.indexOf(true);
   if (found >= 0) return fromModule(candidates[found] as string, spec, await importModule(files[found] as string, candidates[found] as string));
-  const builtin = spec.function === undefined ? BUILTIN_HANDLERS[trimmed] : undefined;
-  if (builtin !== undefined) return builtin();
+  if (spec.function === undefined && isNodeBuiltinHandler(trimmed)) return BUILTIN_HANDLERS[trimmed]();
   throw new ModelArchiveError(
     'HANDLER_MODULE_NOT_FOUND',
-    `Handler module ${spec.module} is not in the archive (tried ${candidates.join(', ') || 'no valid path'}) and is not a built-in handler (${Object.keys(BUILTIN_HANDLERS).join(', ')})`,
-    { details: { handler: trimmed, tried: candidates, builtins: Object.keys(BUILTIN_HANDLERS) } },
+    `Handler module ${spec.module} is not in the archive (tried ${candidates.join(', ') || 'no valid path'}) and is not a built-in handler (${NODE_BUILTIN_HANDLERS.join(', ')})`,
+    { details: { handler: trimmed, tried: candidates, builtins: NODE_BUILTIN_HANDLERS } },
   );
 }

@@ -1,27 +1,9 @@
-import type { Runtime } from '../../manifest/flavour.js';
+import { isBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
+import { parseHandlerString } from '../../vocabulary/handler-string.js';
+import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
+import type { Runtime } from '../../vocabulary/runtimes.js';
 
-/** TorchServe's built-in handlers for `python`/`python3` (keys of `model_handlers`): nothing is copied for them. */
-export const TORCHSERVE_BUILTIN_HANDLERS: readonly string[] = [
-  'base_handler',
-  'text_classifier',
-  'image_classifier',
-  'object_detector',
-  'image_segmenter',
-  'dali_image_classifier',
-  'vllm_handler',
-  'trt_llm_handler',
-];
-
-/** TorchServe's built-in handlers for runtime `LSP`. */
-export const TORCHSERVE_LSP_BUILTIN_HANDLERS: readonly string[] = ['BaseHandler', 'TorchScriptHandler'];
-
-/** Built-in handlers of `@model-archiver/runtime` (node flavour). */
-export const NODE_BUILTIN_HANDLERS: readonly string[] = ['onnx', 'image_classifier'];
-
-/** Extensions tried, in order, for a node handler module without one. */
-export const JS_EXTENSIONS: readonly string[] = ['.mjs', '.js', '.cjs'];
-
-/** A handler string split into its file (or module) part and optional function. */
+/** A handler string split into its file (or module) part and optional function (the builder's view of it). */
 export interface HandlerSpec {
   /** The string as given. */
   raw: string;
@@ -31,24 +13,21 @@ export interface HandlerSpec {
   fn?: string;
 }
 
-const FUNCTION_NAME = /^[A-Za-z_$][\w$]*$/;
-
 /**
- * Splits `[dir/]module[.ext][:function]`. The function is the text after the LAST `:` when it is an identifier;
- * otherwise the colon belongs to the path, so Windows paths (`C:\x\h.py`, `C:\x\h.py:fn`) work.
+ * Splits `[dir/]module[.ext][:function]` with the vocabulary's {@link parseHandlerString} (the rule shared with the
+ * linter and the runtime), keeping the string as given for messages.
  *
  * @example
- * parseHandler('dir/h.py:fn'); // { filePart: 'dir/h.py', fn: 'fn' }
- * parseHandler('C:\\m\\h.py'); // { filePart: 'C:\\m\\h.py' }
+ * parseHandler('dir/h.py:fn'); // { raw: 'dir/h.py:fn', filePart: 'dir/h.py', fn: 'fn' }
+ * parseHandler('C:\\m\\h.py'); // { raw: 'C:\\m\\h.py', filePart: 'C:\\m\\h.py' }
  */
 export const parseHandler = (raw: string): HandlerSpec => {
-  const colon = raw.lastIndexOf(':');
-  if (colon > 0) {
-    const fn = raw.slice(colon + 1);
-    if (FUNCTION_NAME.test(fn)) return { raw, filePart: raw.slice(0, colon), fn };
-  }
-  return { raw, filePart: raw };
+  const parsed = parseHandlerString(raw);
+  return parsed.function === undefined ? { raw, filePart: parsed.module } : { raw, filePart: parsed.module, fn: parsed.function };
 };
+
+/** True when `ext` (as {@link extensionOf} gives it) is a node handler module extension. */
+export const isNodeModuleExtension = (ext: string): boolean => (NODE_HANDLER_EXTENSIONS as readonly string[]).includes(ext);
 
 /** Last segment of a handler path, splitting on `/` and `\` whatever the platform. */
 export const handlerBaseName = (filePart: string): string => filePart.split(/[\\/]/).pop() ?? filePart;
@@ -71,8 +50,7 @@ export const withFunction = (filePart: string, spec: HandlerSpec): string =>
   spec.fn === undefined ? filePart : `${filePart}:${spec.fn}`;
 
 /** True when TorchServe treats the handler string as a built-in for this runtime (nothing to copy). */
-export const isTorchServeBuiltin = (handler: string, runtime: Runtime): boolean =>
-  runtime === 'LSP' ? TORCHSERVE_LSP_BUILTIN_HANDLERS.includes(handler) : TORCHSERVE_BUILTIN_HANDLERS.includes(handler);
+export const isTorchServeBuiltin = (handler: string, runtime: Runtime): boolean => runtime !== 'node' && isBuiltinHandler(handler, runtime);
 
 /**
  * The file TorchServe/MMS copies for a handler path: `.py` appended when the last segment has no extension

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import { validateModelName, validateModelVersion } from '../../manifest/names.js';
+import { validateModelName, validateModelVersion } from '../../vocabulary/model-names.js';
 import type { BuildOptions } from '../build-options.js';
 import { errnoOf, inputReadError, throwIfAborted } from '../../fs/io-errors.js';
 import { chooseFlavour } from './choose-flavour.js';

@@ -1,4 +1,4 @@
-import { findModelNameProblem } from '../../manifest/names.js';
+import { findModelNameProblem } from '../../vocabulary/model-names.js';
 import type { LintIssue, LintRule } from '../lint-types.js';
 
 const NAME_PATH = 'model.modelName';
