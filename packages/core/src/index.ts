@@ -153,6 +153,8 @@ export type {
   ReadLimits,
 } from './read/archive-types.js';
 export { openArchive } from './read/open-archive.js';
+export { manifestModel } from './read/manifest-model.js';
+export type { ManifestModel } from './read/manifest-model.js';
 export type { OpenArchiveOptions } from './read/open-archive.js';
 export { DEFAULT_READ_LIMITS, resolveReadLimits } from './read/limits.js';
 export { normalizeEntryPath, isSafeEntryPath, resolveLinkTarget, checkNameCollisions } from './read/safe-path.js';

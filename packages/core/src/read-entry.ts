@@ -77,6 +77,9 @@ export type { ModelNameProblem, ModelVersionProblem } from './vocabulary/model-n
 // --- paths ---
 export { INTEGRITY_PATH, SIGNATURE_PATH } from './integrity/paths.js';
 
+// --- manifest types (type-only: erased at run time, so no schema library is loaded) ---
+export type { AnyManifest, ManifestByFlavour, ParsedManifest } from './manifest/schemas.js';
+
 // --- integrity ---
 export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
 export type { IntegrityFile, IntegrityRecord } from './integrity/record.js';
@@ -90,6 +93,8 @@ export type {
   ReadLimits,
 } from './read/archive-types.js';
 export { openArchive } from './read/open-archive.js';
+export { manifestModel } from './read/manifest-model.js';
+export type { ManifestModel } from './read/manifest-model.js';
 export type { OpenArchiveOptions } from './read/open-archive.js';
 export { DEFAULT_READ_LIMITS, resolveReadLimits } from './read/limits.js';
 export { extractArchive } from './extract/extract-archive.js';

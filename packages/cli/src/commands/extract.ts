@@ -1,6 +1,14 @@
 import { basename, resolve } from 'node:path';
 
-import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, stripArchiveSuffix, type ReadLimits } from '@model-archiver/core/read';
+import {
+  extractArchive,
+  findModelNameProblem,
+  manifestModel,
+  ModelArchiveError,
+  openArchive,
+  stripArchiveSuffix,
+  type ReadLimits,
+} from '@model-archiver/core/read';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -33,7 +41,7 @@ export function parseSize(text: string): number {
 }
 
 /**
- * Default target: `./<model name>` when the manifest names a model with a safe name (the reference archivers' name
+ * Default target: `./<model name>` when the manifest names a model with a safe name (the model-name
  * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without its suffix>` (`stripArchiveSuffix`).
  */
 async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimits>): Promise<string> {
@@ -42,10 +50,8 @@ async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimi
   try {
     const opened = await openArchive(archive, { limits });
     try {
-      const { manifest } = await opened.readManifest();
-      const model = (manifest['model'] ?? manifest['Model']) as Record<string, unknown> | undefined;
-      const candidate = model?.['modelName'] ?? model?.['Model-Name'];
-      if (typeof candidate === 'string' && MODEL_NAME_PATTERN.test(candidate) && !candidate.includes('..')) name = candidate;
+      const { modelName } = manifestModel(await opened.readManifest());
+      if (findModelNameProblem(modelName) === undefined) name = modelName;
     } finally {
       await opened.close();
     }

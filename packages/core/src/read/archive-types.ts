@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
+import type { ParsedManifest } from '../manifest/schemas.js';
 
 import type { ContainerFormat } from '../vocabulary/container-formats.js';
 
@@ -47,15 +47,12 @@ export interface ReadLimits {
 }
 
 /** The manifest of an archive with its detected flavour. */
-export interface ArchiveManifest {
-  flavour: ManifestFlavour;
+export type ArchiveManifest = ParsedManifest & {
   /** Archive path it was read from (`MAR-INF/MANIFEST.json` or legacy `MANIFEST.json`). */
   path: string;
   /** The exact text stored. */
   raw: string;
-  /** The parsed, schema-validated manifest object. */
-  manifest: Record<string, unknown>;
-}
+};
 
 /** An opened archive. Listing costs no payload reads; entries are streamed one at a time. */
 export interface ModelArchive {

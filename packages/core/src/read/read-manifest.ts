@@ -30,5 +30,5 @@ export async function readArchiveManifest(archive: ModelArchive): Promise<Archiv
   // validates a manifest (the runtime on a cache hit) never loads them.
   const { parseManifest } = await import('../manifest/parse.js');
   const parsed = parseManifest(bytes, { path });
-  return { flavour: parsed.flavour, path, raw, manifest: parsed.manifest as unknown as Record<string, unknown> };
+  return { ...parsed, path, raw };
 }
