@@ -34,7 +34,7 @@ function folderGraph(): Map<string, Set<string>> {
     const targets = graph.get(from) ?? new Set<string>();
     graph.set(from, targets);
     for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
-      const to = unitOf(resolve(dirname(file), match[1] ?? ''));
+      const to = unitOf(resolve(dirname(file), (match[1] ?? '').replace(/\.js$/, '.ts')));
       if (to !== from) targets.add(to);
     }
   }
@@ -77,9 +77,38 @@ function cycles(graph: Map<string, Set<string>>): string[][] {
   return found;
 }
 
+/** What each folder may import besides itself and the shared leaves (docs/architecture.md, "Source layout"). */
+const ALLOWED: Record<string, readonly string[]> = {
+  vocabulary: [],
+  manifest: ['vocabulary'],
+  read: ['vocabulary', 'manifest'],
+  integrity: ['read'],
+  extract: ['read', 'integrity'],
+  verify: ['read', 'integrity'],
+  inspect: ['read', 'integrity', 'verify', 'vocabulary'],
+  lint: ['read', 'manifest', 'integrity', 'verify', 'inspect', 'vocabulary'],
+  fs: [],
+  zip: ['fs'],
+  sign: ['read', 'integrity', 'verify', 'zip', 'fs'],
+  builder: ['vocabulary', 'manifest', 'integrity', 'read', 'zip', 'fs'],
+};
+/** Files at the top of src that every folder may import. */
+const SHARED_LEAVES = ['errors.ts', 'map-with-concurrency.ts'];
+
 describe('core/src folders', () => {
   it('import each other without cycles', () => {
     expect(cycles(folderGraph())).toEqual([]);
+  });
+
+  it('import only the folders docs/architecture.md allows', () => {
+    const graph = folderGraph();
+    const leaves = SHARED_LEAVES.filter((leaf) => graph.has(leaf));
+    expect(leaves.sort()).toEqual([...SHARED_LEAVES].sort());
+    expect([...graph.keys()].filter((unit) => !SHARED_LEAVES.includes(unit)).sort()).toEqual(Object.keys(ALLOWED).sort());
+    const disallowed = [...graph].flatMap(([from, targets]) =>
+      [...targets].filter((to) => !SHARED_LEAVES.includes(to) && !(ALLOWED[from] ?? []).includes(to)).map((to) => `${from} -> ${to}`),
+    );
+    expect(disallowed).toEqual([]);
   });
 
   it('the check sees a cycle when there is one', () => {
