@@ -1,5 +1,6 @@
 /**
- * Handler string -> handler. `module[:function]`: the module is a path inside the archive (nested folders allowed,
+ * Handler string -> handler. `module[:function]`, split by core's `parseHandlerString` (the rule the builder and the
+ * linter use, docs/handlers.md); the module is a path inside the archive (nested folders allowed,
  * `/` or `\` separators, extension optional: `.mjs`, `.js`, `.cjs` are tried), the function defaults to `handle`.
  * Without a `handle` export the module's default export (or its only exported class) is the handler class. A named
  * function that does not exist is an error naming the module's exports (the reference loaders silently fall back
@@ -13,30 +14,14 @@ import { pathToFileURL } from 'node:url';
 import {
   ModelArchiveError,
   NODE_BUILTIN_HANDLERS,
-  NODE_HANDLER_EXTENSIONS,
   isNodeBuiltinHandler,
   nodeModuleCandidates,
-  parseHandlerString as parseCoreHandlerString,
+  parseHandlerString,
   type ParsedHandler,
 } from '@model-archiver/core/read';
 
 import { BUILTIN_HANDLERS } from './builtin/index.js';
 import { classHandler, functionHandler, instanceHandler, isClass, type HandlerInstance, type HandlerRuntime } from './handler-forms.js';
-
-/** Extensions tried, in order, for a module named without one (core's `NODE_HANDLER_EXTENSIONS`). */
-export const MODULE_EXTENSIONS = NODE_HANDLER_EXTENSIONS;
-
-/** A handler string split into module and function (core's `ParsedHandler`). */
-export type HandlerSpec = ParsedHandler;
-
-/**
- * Splits `module[:function]` (core's `parseHandlerString`, the rule the builder and the linter use too): the function
- * is the identifier after the last `:`; a Windows drive letter's colon (`C:\x`, `C:/x`) belongs to the path.
- */
-export const parseHandlerString = parseCoreHandlerString;
-
-/** The module's archive path candidates, in the order tried (core's `nodeModuleCandidates`). */
-export const moduleCandidates = nodeModuleCandidates;
 
 const isFile = async (file: string): Promise<boolean> => {
   try {
@@ -76,7 +61,7 @@ const lookup = (moduleExports: Record<string, unknown>, name: string): unknown =
   return undefined;
 };
 
-const fromModule = (archivePath: string, spec: HandlerSpec, moduleExports: Record<string, unknown>): HandlerRuntime => {
+const fromModule = (archivePath: string, spec: ParsedHandler, moduleExports: Record<string, unknown>): HandlerRuntime => {
   const exports = exportNames(moduleExports);
   const hooks = { initialize: lookup(moduleExports, 'initialize'), close: lookup(moduleExports, 'close') };
   if (spec.function !== undefined) {
@@ -132,7 +117,7 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
       details: { handler: trimmed, builtins: NODE_BUILTIN_HANDLERS },
     });
   }
-  const candidates = moduleCandidates(spec.module);
+  const candidates = nodeModuleCandidates(spec.module);
   // All candidates are looked up at once; the first in order that exists wins.
   const files = candidates.map((candidate) => path.join(modelDir, ...candidate.split('/')));
   const present = await Promise.all(files.map(isFile));
