@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
 import type { Runtime } from '../../vocabulary/runtimes.js';
 import type { BuildOptions } from '../build-options.js';
+import { isBuiltinHandler, isNodeBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
 import { WRITABLE_FLAVOURS, isWritableFlavour } from '../../vocabulary/manifest-flavours.js';
 import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
 import { RUNTIMES_BY_FLAVOUR, defaultRuntimeOf, isRuntimeOf } from '../../vocabulary/runtimes.js';
@@ -43,8 +44,8 @@ const torchServeOnlyInputs = (options: BuildOptions): string[] => {
 };
 
 /**
- * Picks the manifest flavour (explicit option first, else the first rule that applies: runtime `node` or built-in
- * `onnx` handler or a JavaScript handler module -> `node`; `modelPath` -> `mms`; a TorchServe-only input ->
+ * Picks the manifest flavour (explicit option first, else the first rule that applies: runtime `node`, a built-in
+ * only the node runtime has (`onnx`), or a JavaScript handler module -> `node`; `modelPath` -> `mms`; a TorchServe-only input ->
  * `torchserve`; else `mms`) and the runtime (default `node` for node, else `python`), and checks they fit.
  */
 export const chooseFlavour = async (options: BuildOptions, cwd: string): Promise<FlavourChoice> => {
@@ -58,8 +59,8 @@ export const chooseFlavour = async (options: BuildOptions, cwd: string): Promise
       return { flavour: options.flavour, reason: 'flavour option' };
     }
     if (options.runtime === 'node') return { flavour: 'node', reason: "runtime is 'node'" };
-    if (options.runtime === undefined && options.handler === 'onnx') {
-      return { flavour: 'node', reason: "handler 'onnx' is a built-in of the node runtime" };
+    if (options.runtime === undefined && isNodeBuiltinHandler(options.handler) && !isBuiltinHandler(options.handler, 'python')) {
+      return { flavour: 'node', reason: `handler '${options.handler}' is a built-in of the node runtime` };
     }
     const explicitJs = isNodeModuleExtension(extensionOf(parseHandler(options.handler).filePart));
     if (options.runtime === undefined || explicitJs) {
