@@ -96,5 +96,8 @@ export const exitCodeFor = {
   WORKER_DIED: ExitCode.MODEL_FAILED,
   ROUTE_NOT_FOUND: ExitCode.NOT_FOUND,
   METHOD_NOT_ALLOWED: ExitCode.USAGE,
+  WORKER_COUNT_INVALID: ExitCode.INVALID_INPUT,
+  SERVER_ALREADY_RUNNING: ExitCode.USAGE,
+  SERVER_NOT_RUNNING: ExitCode.NOT_FOUND,
   INTERNAL: ExitCode.INTERNAL,
 } as const satisfies Record<ErrorCode, ExitCode>;

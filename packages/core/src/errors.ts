@@ -156,6 +156,12 @@ export const ErrorCode = {
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The route exists but not for that method. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** A worker count the server cannot scale to (a negative `min_worker`); TorchServe answers this with 500. */
+  WORKER_COUNT_INVALID: 'WORKER_COUNT_INVALID',
+  /** `model-server --start` found a server already running under the pid file. */
+  SERVER_ALREADY_RUNNING: 'SERVER_ALREADY_RUNNING',
+  /** `model-server --stop` found no running server under the pid file. */
+  SERVER_NOT_RUNNING: 'SERVER_NOT_RUNNING',
 
   /** A bug: an unexpected condition. Please report it. */
   INTERNAL: 'INTERNAL',

@@ -72,7 +72,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const [config, onnxFile, resolved] = await Promise.allSettled([
     materialised.modelConfig ?? readModelConfig(modelDir, fields.configFile),
     fields.serializedFile?.endsWith('.onnx') ? fields.serializedFile : findSingleOnnx(modelDir),
-    resolveHandler(fields.handler, modelDir),
+    resolveHandler(options.handler ?? fields.handler, modelDir),
   ]);
   const value = <T>(outcome: PromiseSettledResult<T>): T => {
     if (outcome.status === 'rejected') throw outcome.reason;

@@ -2,9 +2,9 @@ import type { Server } from 'node:http';
 
 import { closeServer, createApiServer, listen, RequestTracker } from './http/api-servers.js';
 import type { ApiServerDeps } from './http/api-servers.js';
-import { sendBytes } from './http/http-context.js';
+import { apiDescriptionRoutes } from './http/api-description.js';
 import { inferenceRoutes } from './http/inference-routes.js';
-import { routePath } from './http/router.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { managementRoutes } from './http/management-routes.js';
 import { ModelRegistry } from './management/model-registry.js';
 import { createRegistration } from './management/registration.js';
@@ -18,7 +18,10 @@ import { SERVER_VERSION } from './version.js';
 
 /** Where a started server listens. */
 export interface ServerAddresses {
+  /** Bind address of the inference API (and of the others unless set apart). */
   host: string;
+  managementHost: string;
+  metricsHost: string;
   inferencePort: number;
   managementPort: number;
   metricsPort: number;
@@ -45,18 +48,17 @@ interface ApiServers {
 
 /** Step: the HTTP servers of the inference, management and metrics APIs. */
 const createApiServers = (config: ServerConfig, registry: ModelRegistry, registration: Registration, deps: ApiServerDeps): ApiServers => ({
-  inference: createApiServer('inference', inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }), deps),
-  management: createApiServer('management', managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }), deps),
-  metrics: createApiServer(
-    'metrics',
-    [
-      {
-        pattern: routePath('/metrics'),
-        methods: { GET: async (ctx) => sendBytes(ctx, 200, deps.metrics.registry.contentType, Buffer.from(await deps.metrics.registry.metrics(), 'utf8')) },
-      },
-    ],
+  inference: createApiServer(
+    'inference',
+    [...inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }), ...apiDescriptionRoutes('inference', registry, SERVER_VERSION)],
     deps,
   ),
+  management: createApiServer(
+    'management',
+    [...managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }), ...apiDescriptionRoutes('management', registry, SERVER_VERSION)],
+    deps,
+  ),
+  metrics: createApiServer('metrics', metricsRoutes(deps.metrics), deps),
 });
 
 const stopModels = (registry: ModelRegistry): Promise<unknown> => Promise.all(registry.all().map((runner) => runner.close()));
@@ -66,9 +68,11 @@ const openPorts = async (config: ServerConfig, servers: ApiServers, registry: Mo
   try {
     return {
       host: config.host,
+      managementHost: config.managementHost,
+      metricsHost: config.metricsHost,
       inferencePort: await listen(servers.inference, config.inferencePort, config.host),
-      managementPort: await listen(servers.management, config.managementPort, config.host),
-      metricsPort: await listen(servers.metrics, config.metricsPort, config.host),
+      managementPort: await listen(servers.management, config.managementPort, config.managementHost),
+      metricsPort: await listen(servers.metrics, config.metricsPort, config.metricsHost),
     };
   } catch (error) {
     await Promise.all(Object.values(servers).filter((server) => server.listening).map(closeServer));
@@ -106,7 +110,7 @@ const shutdownOf = (config: ServerConfig, servers: ApiServers, registry: ModelRe
  */
 export const startServer = async (options: ServerOptions = {}): Promise<ModelServer> => {
   const config = resolveServerConfig(options);
-  const metrics = createMetrics();
+  const metrics = createMetrics(config.modelStore === undefined ? {} : { diskPath: config.modelStore });
   const registry = new ModelRegistry();
   const registration = createRegistration(config, registry, metrics);
   await registration.loadStartupModels(options.models ?? []);

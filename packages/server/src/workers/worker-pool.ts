@@ -28,6 +28,8 @@ export interface WorkerPoolOptions {
   verifyIntegrity: boolean;
   intraOpThreads: number;
   serverVersion: string;
+  /** Handler string replacing the manifest's (the `handler` register parameter). */
+  handler?: string;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -159,7 +161,9 @@ export class WorkerPool {
   private async startSlot(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
     let worker: WorkerProcess | undefined;
+    const began = Date.now();
     worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
+    this.options.metrics.torchserve.workerLoaded(`W-${slot.id}-${this.options.modelName}_${worker.info.version}`, Date.now() - began);
     this.info ??= worker.info;
     if (slot.state !== 'starting' || this.closed) {
       await worker.stop();
@@ -175,7 +179,7 @@ export class WorkerPool {
     const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads } = this.options;
     return WorkerProcess.start({
       id,
-      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
+      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,
