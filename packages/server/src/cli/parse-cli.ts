@@ -89,7 +89,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('inference-port', { type: 'number', default: 8080 })
     .option('management-port', { type: 'number', default: 8081 })
     .option('metrics-port', { type: 'number', default: 8082 })
-    .option('workers', { type: 'number', default: DEFAULT_MODEL_SETTINGS.minWorkers, describe: 'Worker processes per model' })
+    .option('workers', { type: 'number', describe: 'Worker processes per model (TorchServe default_workers_per_model): startup models 1, POST /models without initial_workers 0 unless given' })
     .option('max-workers', { type: 'number', describe: 'Upper bound recorded for scaling (default: --workers)' })
     .option('batch-size', { type: 'number', default: DEFAULT_MODEL_SETTINGS.batchSize, describe: 'Default largest batch per model' })
     .option('max-batch-delay', { type: 'number', default: DEFAULT_MODEL_SETTINGS.maxBatchDelay, describe: 'Default wait (ms) for a batch to fill' })
