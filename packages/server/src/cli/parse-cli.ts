@@ -8,7 +8,7 @@ import yargs from 'yargs';
 import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
 import type { ServerOptions, StartupModel } from '../options.js';
-import { readTsConfig } from './ts-config.js';
+import { isArchiveName, readTsConfig } from './ts-config.js';
 
 /**
  * What the command line asks: `serve` in the foreground (the default), `start` a detached server (`--start`) or
@@ -49,7 +49,7 @@ const configFileOf = (argv: readonly string[]): string | undefined => {
 const expandAll = (models: string[], modelStore: string | undefined): string[] => {
   if (models.length !== 1 || models[0]?.toLowerCase() !== 'all') return models;
   if (modelStore === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, '--models all needs --model-store', { details: { parameter: '--models' } });
-  return readdirSync(modelStore).filter((name) => /\.(mar|tar\.gz|tgz|zip)$/.test(name)).sort();
+  return readdirSync(modelStore).filter(isArchiveName).sort();
 };
 
 /** Parses `name=path` or a bare `path` (`--models`). */

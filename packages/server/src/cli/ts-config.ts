@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, ModelArchiveError, stripArchiveSuffix } from '@model-archiver/core';
 import { parse as parseProperties } from 'dot-properties';
 
 /** `model-server` flag values taken from a TorchServe/MMS `config.properties` (yargs config object, flag names). */
@@ -35,7 +35,8 @@ const integer = (file: string, key: string, value: string): number => {
   return Number(value.trim());
 };
 
-const ARCHIVE = /\.(mar|tar\.gz|tgz|zip)$/;
+/** True for a file name with an archive suffix (`.mar`, `.tar.gz`, `.tgz`, `.zip`, `.model`). */
+export const isArchiveName = (name: string): boolean => stripArchiveSuffix(name) !== name;
 
 /** `load_models`: `all` (every archive in the model store), or a comma-separated list of `name=file` or `file`. */
 const loadModels = (file: string, value: string, modelStore: string | undefined): string[] => {
@@ -44,7 +45,7 @@ const loadModels = (file: string, value: string, modelStore: string | undefined)
   if (trimmed.toLowerCase() === 'all') {
     if (modelStore === undefined) throw bad(file, 'load_models', 'is "all" but no model_store is set');
     return readdirSync(modelStore)
-      .filter((name) => ARCHIVE.test(name))
+      .filter(isArchiveName)
       .sort();
   }
   return trimmed

@@ -1,4 +1,4 @@
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, ModelArchiveError, RUNTIMES } from '@model-archiver/core';
 
 import { queryOf, readBody, sendJson } from './http-context.js';
 import type { HttpContext } from './http-context.js';
@@ -16,9 +16,6 @@ export interface ManagementDeps {
   /** How long unregistering waits for a model's requests. */
   drainMs: number;
 }
-
-/** Runtimes a `runtime` register parameter may name: TorchServe's (`Manifest.RuntimeType`), MMS's `python2`, and ours. */
-const RUNTIMES: readonly string[] = ['python', 'python2', 'python3', 'LSP', 'node'];
 
 const stringParam = (params: Record<string, unknown>, key: string): string | undefined => {
   const raw = params[key];
@@ -70,7 +67,8 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
   const url = String(params.url);
   if (url.trim() === '') throw new ModelArchiveError(ErrorCode.ARCHIVE_NOT_FOUND, 'Model not found in model store: ', { details: { url } });
   const runtime = stringParam(params, 'runtime');
-  if (runtime !== undefined && !RUNTIMES.includes(runtime)) {
+  // The vocabulary's runtimes: TorchServe's `Manifest.RuntimeType` (python, python3, LSP), MMS's python2, and node.
+  if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
     throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `Invalid RuntimeType value: ${runtime}`, { details: { parameter: 'runtime', allowed: RUNTIMES } });
   }
   const handler = stringParam(params, 'handler');

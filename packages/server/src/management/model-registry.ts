@@ -2,8 +2,6 @@ import { ErrorCode, MODEL_NAME_PATTERN, ModelArchiveError } from '@model-archive
 
 import type { ModelRunner } from '../workers/model-runner.js';
 
-const MODEL_NAME = MODEL_NAME_PATTERN;
-
 interface ModelVersions {
   /** The version answering requests that name none: the first registered, or the one given to `setDefault`. */
   defaultVersion: string;
@@ -53,7 +51,7 @@ export class ModelRegistry {
    */
   add(runner: ModelRunner): void {
     const { name, version } = runner;
-    if (!MODEL_NAME.test(name)) {
+    if (!MODEL_NAME_PATTERN.test(name)) {
       throw new ModelArchiveError(ErrorCode.MODEL_NAME_INVALID, `Invalid model name: ${name}`, { details: { model: name } });
     }
     const entry = this.models.get(name);
