@@ -156,6 +156,8 @@ export const ErrorCode = {
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The route exists but not for that method. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** The default version of a model cannot be unregistered while it has other versions (TorchServe: 403). */
+  DEFAULT_VERSION_IN_USE: 'DEFAULT_VERSION_IN_USE',
   /** A worker count the server cannot scale to (a negative `min_worker`); TorchServe answers this with 500. */
   WORKER_COUNT_INVALID: 'WORKER_COUNT_INVALID',
   /** `model-server --start` found a server already running under the pid file. */

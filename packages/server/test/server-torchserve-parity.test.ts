@@ -106,7 +106,13 @@ describe('TorchServe management parity', () => {
     expect((await mgmt('/models/multi')).body[0].modelVersion).toBe('2.0');
     expect((await mgmt('/models/multi/3.0/set-default', 'PUT')).body).toMatchObject({ code: 404, errorCode: 'MODEL_NOT_FOUND' });
     expect((await mgmt('/models/nothing/1.0/set-default', 'PUT')).body).toMatchObject({ code: 404, errorCode: 'MODEL_NOT_FOUND' });
+    // As in TorchServe: DELETE without a version removes the default one, refused (403) while others remain.
+    const refused = await mgmt('/models/multi', 'DELETE');
+    expect(refused.body).toMatchObject({ code: 403, errorCode: 'DEFAULT_VERSION_IN_USE' });
+    expect((await mgmt('/models/multi/1.0', 'DELETE')).body).toEqual({ status: 'Model "multi" unregistered' });
+    expect((await mgmt('/models/multi/all')).body.map((m: { modelVersion: string }) => m.modelVersion)).toEqual(['2.0']);
     expect((await mgmt('/models/multi', 'DELETE')).status).toBe(200);
+    expect((await mgmt('/models/multi')).status).toBe(404);
   });
 
   it('describes both APIs with OpenAPI documents (OPTIONS /, /api-description, a model path)', async () => {

@@ -87,6 +87,7 @@ export const httpErrorFor = {
   WORKER_DIED: { status: 503, type: 'WorkerDiedException' },
   ROUTE_NOT_FOUND: { status: 404, type: 'ResourceNotFoundException' },
   METHOD_NOT_ALLOWED: { status: 405, type: 'MethodNotAllowedException' },
+  DEFAULT_VERSION_IN_USE: { status: 403, type: 'InvalidModelVersionException' },
   WORKER_COUNT_INVALID: internal,
   SERVER_ALREADY_RUNNING: { status: 409, type: 'ConflictStatusException' },
   SERVER_NOT_RUNNING: unavailable,

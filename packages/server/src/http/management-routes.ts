@@ -136,8 +136,7 @@ const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void>
   deps.registry.get(name, ctx.params.version);
   ctx.model = name;
   await deps.registry.unregister(name, ctx.params.version, deps.drainMs);
-  const version = ctx.params.version === undefined ? '' : ` version: ${ctx.params.version}`;
-  sendJson(ctx, 200, { status: `Model "${name}"${version} unregistered` });
+  sendJson(ctx, 200, { status: `Model "${name}" unregistered` });
 };
 
 /** Routes of the management port, with TorchServe's response shapes (docs/anchors.md §5.2). */

@@ -72,21 +72,24 @@ export class ModelRegistry {
   }
 
   /**
-   * Removes a model version (all versions when `version` is absent), waits up to `drainMs` for its requests and stops
-   * its workers. Throws `MODEL_NOT_FOUND`.
+   * Removes a model version (the default one when `version` is absent, as TorchServe does), waits up to `drainMs` for
+   * its requests and stops its workers. Throws `MODEL_NOT_FOUND`, and `DEFAULT_VERSION_IN_USE` for the default version
+   * while the model has others (set another default first). `force` removes it anyway (a registration that failed).
    */
-  async unregister(name: string, version: string | undefined, drainMs: number): Promise<ModelRunner[]> {
+  async unregister(name: string, version: string | undefined, drainMs: number, force = false): Promise<ModelRunner> {
+    const runner = this.get(name, version);
     const entry = this.models.get(name);
-    const removed = version === undefined ? this.versionsOf(name) : [this.get(name, version)];
-    for (const runner of removed) entry?.versions.delete(runner.version);
-    if (entry !== undefined && entry.versions.size === 0) this.models.delete(name);
-    else if (entry !== undefined && !entry.versions.has(entry.defaultVersion)) entry.defaultVersion = entry.versions.keys().next().value ?? '';
-    await Promise.all(
-      removed.map(async (runner) => {
-        await runner.drain(drainMs);
-        await runner.close();
-      }),
-    );
-    return removed;
+    if (entry === undefined) throw new ModelArchiveError(ErrorCode.MODEL_NOT_FOUND, `Model not found: ${name}`, { details: { model: name } });
+    if (!force && runner.version === entry.defaultVersion && entry.versions.size > 1) {
+      throw new ModelArchiveError(ErrorCode.DEFAULT_VERSION_IN_USE, `Cannot remove default version for model ${name}`, {
+        details: { model: name, version: runner.version },
+      });
+    }
+    entry.versions.delete(runner.version);
+    if (entry.versions.size === 0) this.models.delete(name);
+    else if (!entry.versions.has(entry.defaultVersion)) entry.defaultVersion = entry.versions.keys().next().value ?? '';
+    await runner.drain(drainMs);
+    await runner.close();
+    return runner;
   }
 }

@@ -87,7 +87,7 @@ export const createRegistration = (config: ServerConfig, registry: ModelRegistry
       runner,
       started: started.catch(async (error: unknown) => {
         logger.warn('model workers failed to start; model removed', { model: runner.name, version: runner.version, errorCode: (error as { code?: unknown }).code, error });
-        await registry.unregister(runner.name, runner.version, 0).catch(() => undefined);
+        await registry.unregister(runner.name, runner.version, 0, true).catch(() => undefined);
         throw error;
       }),
     };
