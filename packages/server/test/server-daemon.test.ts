@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BIN, HANDLERS, request, tempDir, writeHandlerArchive } from './helpers.js';
+import { BIN, HANDLERS, request, startServerProcess, tempDir, writeHandlerArchive } from './helpers.js';
 
 /** Runs `model-server` to completion in `cwd`. */
 const run = (args: readonly string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> =>
@@ -66,6 +66,16 @@ describe('model-server --start / --stop', () => {
     const failed = await run(['--start', '--models', 'missing.mar', '--pid-file', pidFile, '--log-file', 'failed.log', ...ports], dir);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('ARCHIVE_NOT_FOUND');
+    expect(existsSync(pidFile)).toBe(false);
+  });
+
+  it('--start --foreground serves in the foreground with the pid file, and --stop stops it', async () => {
+    const server = await startServerProcess(['--start', '--foreground', '--model-store', path.join(dir, 'model-store'), '--models', 'echo.mar', '--pid-file', pidFile]);
+    expect(Number(readFileSync(pidFile, 'utf8'))).toBe(server.child.pid);
+    const exited = new Promise<number | null>((resolve) => server.child.on('exit', (code) => resolve(code)));
+    const stopped = await run(['--stop', '--pid-file', pidFile], dir);
+    expect(stopped.code).toBe(0);
+    expect(await exited).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
   });
 });

@@ -64,6 +64,27 @@ const lastLines = (file: string, count: number): string => {
   }
 };
 
+const alreadyRunning = (pid: number, pidFile: string): ModelArchiveError =>
+  new ModelArchiveError(ErrorCode.SERVER_ALREADY_RUNNING, `model-server is already running (pid ${pid}, ${pidFile}); use model-server --stop to stop it.`, {
+    details: { pid, pidFile },
+  });
+
+/** `--start --foreground`: records this process in the pid file; `SERVER_ALREADY_RUNNING` when a live server is there. */
+export const claimPidFile = (pidFile: string): void => {
+  const running = runningPid(pidFile);
+  if (running !== undefined) throw alreadyRunning(running, pidFile);
+  writePidFile(pidFile, process.pid);
+};
+
+/** Removes the pid file when it still names this process. */
+export const releasePidFile = (pidFile: string): void => {
+  try {
+    if (Number(readFileSync(pidFile, 'utf8').trim()) === process.pid) rmSync(pidFile, { force: true });
+  } catch {
+    // Already gone.
+  }
+};
+
 /** Where a detached server listens, as a client reaches it (`0.0.0.0` and `::` are reached on loopback). */
 const reachable = (host: string): string => (host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host);
 
@@ -94,11 +115,7 @@ export interface StartDetachedOptions {
  */
 export const startDetached = async (options: StartDetachedOptions): Promise<{ pid: number; addresses: ServerAddresses }> => {
   const running = runningPid(options.pidFile);
-  if (running !== undefined) {
-    throw new ModelArchiveError(ErrorCode.SERVER_ALREADY_RUNNING, `model-server is already running (pid ${running}, ${options.pidFile}); use model-server --stop to stop it.`, {
-      details: { pid: running, pidFile: options.pidFile },
-    });
-  }
+  if (running !== undefined) throw alreadyRunning(running, options.pidFile);
   mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');
   const child = spawn(process.execPath, [options.binPath, ...options.args], {

@@ -11,10 +11,11 @@ import type { ServerOptions, StartupModel } from '../options.js';
 import { isArchiveName, readTsConfig } from './ts-config.js';
 
 /**
- * What the command line asks: `serve` in the foreground (the default), `start` a detached server (`--start`) or
- * `stop` the one named by the pid file (`--stop`).
+ * What the command line asks: `serve` in the foreground (the default), `start` a detached server (`--start`),
+ * `foreground` (`--start --foreground`: serve here, with the pid file, as TorchServe's `--foreground`) or `stop` the
+ * one named by the pid file (`--stop`).
  */
-export type CliMode = 'serve' | 'start' | 'stop';
+export type CliMode = 'serve' | 'start' | 'foreground' | 'stop';
 
 /** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
 export interface CliSettings {
@@ -76,6 +77,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       '$0 [--start|--stop] [--ts-config config.properties] --models name=path.mar [name2=dir ...] [options]\n\nServe model archives over the TorchServe/MMS and Open Inference Protocol HTTP APIs.',
     )
     .option('start', { type: 'boolean', default: false, describe: 'Start the server detached (pid file, log file), wait until its ports answer, and exit' })
+    .option('foreground', { type: 'boolean', default: false, describe: 'With --start: serve in this process (pid file written, removed on exit)' })
     .option('stop', { type: 'boolean', default: false, describe: 'Stop the server named by the pid file (SIGTERM, then wait)' })
     .option('ts-config', { type: 'string', alias: 'mms-config', describe: 'TorchServe/MMS config.properties (flags given on the command line win)' })
     .option('pid-file', { type: 'string', default: DEFAULT_PID_FILE, describe: 'Pid file of --start and --stop' })
@@ -142,7 +144,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
   if (args.start && args.stop) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, '--start and --stop cannot be given together', { details: { parameter: '--stop' } });
   const modelStore = args['model-store'];
   return {
-    mode: args.start ? 'start' : args.stop ? 'stop' : 'serve',
+    mode: args.start ? (args.foreground ? 'foreground' : 'start') : args.stop ? 'stop' : 'serve',
     pidFile: path.resolve(args['pid-file']),
     logFile: path.resolve(args['log-file']),
     serveArgs: argv.filter((arg) => arg !== '--start' && arg !== '--start=true'),

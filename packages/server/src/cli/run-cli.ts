@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import { isModelArchiveError } from '@model-archiver/core/read';
 
-import { DAEMON_ENV, serverUrls, startDetached, stopDetached } from './daemon.js';
+import { DAEMON_ENV, claimPidFile, releasePidFile, serverUrls, startDetached, stopDetached } from './daemon.js';
 import type { DaemonStarted } from './daemon.js';
 import { parseCli } from './parse-cli.js';
 import { createLogger } from '../logger.js';
@@ -63,6 +63,13 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
       return { kind: 'daemon-failed', error };
     }
   }
+  if (settings.mode === 'foreground') {
+    try {
+      claimPidFile(settings.pidFile);
+    } catch (error) {
+      return { kind: 'daemon-failed', error };
+    }
+  }
   const logger = createLogger({ stream: io.stdout, format: settings.logFormat, level: settings.logLevel });
   let server;
   try {
@@ -73,6 +80,7 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
       error,
       cause: error instanceof Error && error.cause !== undefined ? String(error.cause) : undefined,
     });
+    if (settings.mode === 'foreground') releasePidFile(settings.pidFile);
     return { kind: 'start-failed', error };
   }
   const running = server;
@@ -94,5 +102,6 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  if (settings.mode === 'foreground') releasePidFile(settings.pidFile);
   return { kind: 'stopped' };
 };
