@@ -2,7 +2,18 @@ import { statfsSync } from 'node:fs';
 import os from 'node:os';
 
 /** A sample: its labels in TorchServe's order, and its value. */
-type Samples = Map<string, { labels: readonly [string, string][]; value: number }>;
+interface Sample {
+  labels: readonly [string, string][];
+  value: number;
+}
+type Samples = Map<string, Sample>;
+
+/** The three per-model counters of one model version, kept at hand (they change on every request). */
+interface ModelSamples {
+  requests: Sample;
+  latency: Sample;
+  queue: Sample;
+}
 
 /** One metric family of TorchServe's default `metrics.yaml`. */
 interface Family {
@@ -34,6 +45,7 @@ const escape = (value: string): string => value.replace(/\\/g, '\\\\').replace(/
 export class TorchServeMetrics {
   private readonly hostname: string;
   private readonly families = new Map<string, Family>();
+  private readonly byModel = new Map<string, Map<string, ModelSamples>>();
   private lastCpu = os.cpus().map((cpu) => cpu.times);
   /** The folder whose disk `DiskUsage` and friends describe. */
   private readonly diskPath: string;
@@ -41,6 +53,10 @@ export class TorchServeMetrics {
   constructor(options: { hostname?: string; diskPath?: string } = {}) {
     this.hostname = options.hostname ?? os.hostname();
     this.diskPath = options.diskPath ?? process.cwd();
+    this.hostLabels = [
+      ['Level', 'Host'],
+      ['Hostname', this.hostname],
+    ];
     const declare = (name: string, type: Family['type'], unit: string): void => {
       this.families.set(name, { name, type, unit, samples: new Map() });
     };
@@ -72,38 +88,53 @@ export class TorchServeMetrics {
     return family;
   }
 
-  private set(name: string, labels: readonly [string, string][], value: number, add = false): void {
+  private set(name: string, labels: readonly [string, string][], value: number): void {
     const key = labels.map(([, v]) => v).join('\u0000');
     const samples = this.family(name).samples;
     const current = samples.get(key);
-    samples.set(key, { labels, value: add && current !== undefined ? current.value + value : value });
+    if (current === undefined) samples.set(key, { labels, value });
+    else current.value = value;
   }
 
-  private host(): [string, string][] {
-    return [
-      ['Level', 'Host'],
-      ['Hostname', this.hostname],
-    ];
+  private readonly hostLabels: readonly [string, string][];
+
+  private host(): readonly [string, string][] {
+    return this.hostLabels;
   }
 
-  private model(model: string, version: string): [string, string][] {
-    return [
-      ['model_name', model],
-      ['model_version', version],
-      ['hostname', this.hostname],
-    ];
+  /** The per-model samples of a model version, created on first use. */
+  private samplesOf(model: string, version: string): ModelSamples {
+    let versions = this.byModel.get(model);
+    if (versions === undefined) this.byModel.set(model, (versions = new Map()));
+    let samples = versions.get(version);
+    if (samples === undefined) {
+      const labels: [string, string][] = [
+        ['model_name', model],
+        ['model_version', version],
+        ['hostname', this.hostname],
+      ];
+      const sample = (name: string): Sample => {
+        const created = { labels, value: 0 };
+        this.family(name).samples.set(`${model}\u0000${version}`, created);
+        return created;
+      };
+      samples = { requests: sample('ts_inference_requests_total'), latency: sample('ts_inference_latency_microseconds'), queue: sample('ts_queue_latency_microseconds') };
+      versions.set(version, samples);
+    }
+    return samples;
   }
 
   /** A request left the queue for a worker after `queueMs`. */
   dequeued(model: string, version: string, queueMs: number): void {
-    this.set('ts_queue_latency_microseconds', this.model(model, version), queueMs * 1000, true);
+    this.samplesOf(model, version).queue.value += queueMs * 1000;
     this.set('QueueTime', this.host(), queueMs);
   }
 
   /** An inference request was answered (successfully or not) `latencyMs` after it arrived. */
   answered(model: string, version: string, latencyMs: number): void {
-    this.set('ts_inference_requests_total', this.model(model, version), 1, true);
-    this.set('ts_inference_latency_microseconds', this.model(model, version), latencyMs * 1000, true);
+    const samples = this.samplesOf(model, version);
+    samples.requests.value += 1;
+    samples.latency.value += latencyMs * 1000;
   }
 
   /**
