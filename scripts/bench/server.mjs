@@ -116,6 +116,8 @@ const startServer = (models) =>
       BIN, '--models', ...models, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0',
       '--log-format', 'json', '--workers', args.workers, '--batch-size', args['batch-size'], '--max-batch-delay', args['max-batch-delay'],
       '--intra-op-threads', args['intra-op-threads'],
+      // Load test on loopback: no keys to pass around (token authorization is measured separately, not here).
+      '--disable-token-auth',
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     let started = false;
     createInterface({ input: child.stdout }).on('line', (line) => {
