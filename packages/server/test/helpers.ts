@@ -94,12 +94,21 @@ const baseArgs = (tokenAuth: boolean): string[] => [
   ...(tokenAuth ? [] : ['--disable-token-auth']),
 ];
 
+/** How {@link startServerProcess} runs the server beyond its arguments. */
+export interface ServerProcessOptions {
+  /** Keep token authorization on (default off: `--disable-token-auth`). */
+  tokenAuth?: boolean;
+  /** Working directory (where the default `key_file.json` goes). */
+  cwd?: string;
+}
+
 /** Starts `model-server` on ephemeral ports with JSON logs and waits for its "started" record. */
-export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, tokenAuth = false): Promise<RunningServer> =>
+export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, options: ServerProcessOptions = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...baseArgs(tokenAuth), ...args], {
+    const child = spawn(process.execPath, [BIN, ...baseArgs(options.tokenAuth === true), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = '';

@@ -21,10 +21,13 @@ describe('token authorization over HTTP (on by default)', () => {
   beforeAll(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    keyFile = path.join(temp.dir, 'keys.json');
+    // No flag at all: the defaults, with key_file.json in the working directory.
+    keyFile = path.join(temp.dir, 'key_file.json');
     const echo = await writeHandlerArchive(temp.dir, 'echo', HANDLERS.echo);
-    server = await startServerProcess(['--models', `echo=${echo}`, '--key-file', keyFile], 60_000, false, true);
-    keys = JSON.parse(await readFile(keyFile, 'utf8')) as KeyFile;
+    server = await startServerProcess(['--models', `echo=${echo}`], 60_000, false, { tokenAuth: true, cwd: temp.dir });
+    keys = await readFile(keyFile, 'utf8')
+      .then((text) => JSON.parse(text) as KeyFile)
+      .catch(() => ({ management: { key: 'none' }, inference: { key: 'none' }, API: { key: 'none' } }));
   });
   afterAll(async () => {
     await server?.stop();
@@ -37,7 +40,7 @@ describe('token authorization over HTTP (on by default)', () => {
     expect(response.body).toMatchObject({ code: 401, type: 'InvalidKeyException', errorCode: 'TOKEN_INVALID' });
   };
 
-  it('writes the key file with mode 0600 and logs its path', async () => {
+  it('writes key_file.json in the cwd with mode 0600 and logs its path', async () => {
     expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
     expect(server!.logs.find((record) => record.msg === 'model server started')).toMatchObject({ keyFile });
   });

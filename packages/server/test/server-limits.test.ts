@@ -14,7 +14,7 @@ const FAULTS = `export function handle(batch, context) {
     if (text === 'bad-name') context.setResponseHeader(i, 'bad name', 'x');
     if (text === 'status') context.setResponseStatus(99999, 'nope', i);
     if (text === 'fraction') context.setResponseStatus(200.5, 'nope', i);
-    if (text === 'big') return Buffer.alloc(300000, 7);
+    if (text === 'big') return Buffer.alloc(7000000, 7);
     return 'ok';
   });
 }`;
@@ -56,7 +56,8 @@ describe('server limits', () => {
     const store = path.join(temp.dir, 'store');
     await writeHandlerArchive(store, 'faults', FAULTS);
     await writeHandlerArchive(store, 'leaks', LEAKS);
-    server = await startServerProcess(['--model-store', store, '--models', 'faults.mar', '--max-response-size', '200000']);
+    // Default limits only (6,553,500-byte answers, 8 KiB URLs, 16 KiB heads).
+    server = await startServerProcess(['--model-store', store, '--models', 'faults.mar']);
     port = Number(new URL(server.inference).port);
   });
   afterAll(async () => {
