@@ -70,19 +70,24 @@ export interface ApiServerDeps {
   limits: RequestHeadLimits;
 }
 
+const REQUEST_LINE_START = /^[A-Z]+ \S/;
+
 /**
- * The coded error for a request head Node's parser refused: a request line that does not end within the head limit is
- * an over-long URL (414), else the headers are too large (431). `undefined` for other parse errors.
+ * The coded error for a request head Node's parser refused as too large (`HPE_HEADER_OVERFLOW`, the same for a long
+ * URL and for large headers). `rawPacket` is the chunk being parsed: when it starts with the request line and that line
+ * does not end within it (or ends past the URL limit), the URL is at fault (414); otherwise the head as a whole is
+ * (431). `undefined` for other parse errors.
  */
 const headErrorOf = (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, limits: RequestHeadLimits): ModelArchiveError | undefined => {
   if (error.code !== 'HPE_HEADER_OVERFLOW') return undefined;
-  const lineEnd = error.rawPacket?.indexOf('\r\n') ?? -1;
-  if (lineEnd < 0 || lineEnd > limits.maxUrlLength) {
+  const raw = error.rawPacket;
+  const lineEnd = raw === undefined || !REQUEST_LINE_START.test(raw.subarray(0, 24).toString('latin1')) ? undefined : raw.indexOf('\r\n');
+  if (lineEnd !== undefined && (lineEnd < 0 || lineEnd > limits.maxUrlLength)) {
     return new ModelArchiveError(ErrorCode.URI_TOO_LONG, `The request target is longer than the limit of ${limits.maxUrlLength} bytes.`, {
       details: { limit: limits.maxUrlLength },
     });
   }
-  return new ModelArchiveError(ErrorCode.HEADERS_TOO_LARGE, `The request headers are larger than the limit of ${limits.maxHeaderSize} bytes.`, {
+  return new ModelArchiveError(ErrorCode.HEADERS_TOO_LARGE, `The request head is larger than the limit of ${limits.maxHeaderSize} bytes.`, {
     details: { limit: limits.maxHeaderSize },
   });
 };
