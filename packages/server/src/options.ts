@@ -77,3 +77,9 @@ export const DEFAULT_MAX_URL_LENGTH = 8192;
 
 /** Default largest request head in bytes (Node's own default). */
 export const DEFAULT_MAX_HEADER_SIZE = 16_384;
+
+/** TorchServe's default `token_expiration_min`. */
+export const DEFAULT_TOKEN_EXPIRATION_MINUTES = 60;
+
+/** The key file TorchServe writes in its working directory. */
+export const KEY_FILE_NAME = 'key_file.json';

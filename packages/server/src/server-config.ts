@@ -4,8 +4,14 @@ import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-settings.js';
 import type { ModelSettings } from './model-settings.js';
-import { DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_REQUEST_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_MAX_URL_LENGTH } from './options.js';
-import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from './http/token-auth.js';
+import {
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_MAX_REQUEST_SIZE,
+  DEFAULT_MAX_RESPONSE_SIZE,
+  DEFAULT_MAX_URL_LENGTH,
+  DEFAULT_TOKEN_EXPIRATION_MINUTES,
+  KEY_FILE_NAME,
+} from './options.js';
 import type { ServerOptions } from './options.js';
 import { SERVER_VERSION } from './version.js';
 

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 
 import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
+import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from '../options.js';
 import type { ServerOptions, StartupModel } from '../options.js';
 
 /** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
@@ -50,8 +51,8 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('max-header-size', { type: 'number', default: 16_384, describe: 'Largest request head in bytes (431 above)' })
     .option('worker-memory-limit', { type: 'number', default: 0, describe: 'Resident memory (MiB) per worker before it is recycled (0: no limit)' })
     .option('disable-token-auth', { type: 'boolean', default: false, alias: 'disable-token', describe: 'Serve without token authorization (also TS_DISABLE_TOKEN_AUTHORIZATION=true)' })
-    .option('key-file', { type: 'string', default: 'key_file.json', describe: 'Where the API keys are written (mode 0600) at start' })
-    .option('token-expiration', { type: 'number', default: 60, describe: 'Minutes until the management and inference keys expire' })
+    .option('key-file', { type: 'string', default: KEY_FILE_NAME, describe: 'Where the API keys are written (mode 0600) at start' })
+    .option('token-expiration', { type: 'number', default: DEFAULT_TOKEN_EXPIRATION_MINUTES, describe: 'Minutes until the management and inference keys expire' })
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
     .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })

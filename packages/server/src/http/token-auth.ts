@@ -14,12 +14,6 @@ interface IssuedKey {
   expiresAt: Date | undefined;
 }
 
-/** TorchServe's default `token_expiration_min`. */
-export const DEFAULT_TOKEN_EXPIRATION_MINUTES = 60;
-
-/** The file name TorchServe writes in its working directory. */
-export const KEY_FILE_NAME = 'key_file.json';
-
 /** 24 random bytes: 32 URL-safe characters (TorchServe's keys are 6 bytes). */
 const newKey = (): string => randomBytes(24).toString('base64url');
 
