@@ -217,7 +217,7 @@ const main = async () => {
       '  ONNX Runtime call of shape [N,3,48,192] (the handler is in the script).',
       '- Requests by autocannon over loopback; autocannon shares the CPUs with the server. Latencies are p50 / p99 in ms.',
       '  For each concurrency the phases run one after the other. The server runs with `--disable-token-auth` (checking a',
-      '  key costs about 2-4 µs per request: one SHA-256 of the header and a constant-time compare).',
+      '  key costs under 10 µs per request, `scripts/bench/token-check.mjs`; the requests above take milliseconds).',
       '',
       '| concurrency | bare (inf/s) | bare p99 (ms) | bare + JSON (inf/s) | server JSON (req/s) | JSON p50 / p99 | JSON failed / total | server binary (req/s) | binary p50 / p99 | binary failed / total | JSON / bare | JSON / bare + JSON | binary / bare |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
