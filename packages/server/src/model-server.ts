@@ -147,7 +147,8 @@ const shutdownOf = (
 };
 
 /**
- * Loads the startup models, then opens the inference, management and metrics ports.
+ * Loads the startup models, writes the key file of token authorization (unless `tokenAuth: false`), then opens the
+ * inference, management and metrics ports.
  *
  * @example
  * const server = await startServer({ models: [{ name: 'cls', path: 'cls.mar' }], inferencePort: 0, logger });

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HANDLERS, request, startServerProcess, tempDir, writeHandlerArchive } from './helpers.js';
+import { HANDLERS, request, runServerToExit, startServerProcess, tempDir, writeHandlerArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 interface KeyFile {
@@ -125,6 +125,19 @@ describe('model-server --disable-token-auth', () => {
       await expect(stat(keyFile)).rejects.toMatchObject({ code: 'ENOENT' });
     } finally {
       await server.stop();
+      await temp.cleanup();
+    }
+  });
+});
+
+describe('model-server with a key file it cannot write', () => {
+  it('does not start: exit 1 with OUTPUT_WRITE_FAILED logged', async () => {
+    const temp = await tempDir();
+    try {
+      const run = await runServerToExit(['--key-file', path.join(temp.dir, 'no-such-folder', 'keys.json')], true);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('"errorCode":"OUTPUT_WRITE_FAILED"');
+    } finally {
       await temp.cleanup();
     }
   });
