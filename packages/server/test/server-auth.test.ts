@@ -38,6 +38,7 @@ describe('token authorization over HTTP (on by default)', () => {
   const expectRefused = (response: Awaited<ReturnType<typeof request>>): void => {
     expect(response.status).toBe(401);
     expect(response.body).toMatchObject({ code: 401, type: 'InvalidKeyException', errorCode: 'TOKEN_INVALID' });
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
   };
 
   it('writes key_file.json in the cwd with mode 0600 and logs its path', async () => {

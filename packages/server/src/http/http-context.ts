@@ -113,6 +113,8 @@ export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): voi
   if (body.errorCode === ErrorCode.INTERNAL) {
     logger.error('internal error', { requestId: ctx.requestId, error: toModelArchiveError(error).cause ?? error });
   }
+  // RFC 6750: a 401 names the scheme the client should use.
+  if (body.errorCode === ErrorCode.TOKEN_INVALID) ctx.res.setHeader('www-authenticate', 'Bearer');
   if (body.errorCode === ErrorCode.METHOD_NOT_ALLOWED) {
     const allow = (error as ModelArchiveError).details.allow;
     if (typeof allow === 'string') ctx.res.setHeader('allow', allow);

@@ -64,7 +64,9 @@ export class WorkerPool {
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
-    if (options.memoryLimit > 0) {
+    if (options.memoryLimit > 0 && process.platform !== 'linux') {
+      options.logger.warn('memory limit not enforced: worker memory is read from /proc, which this system lacks', { model: options.modelName, platform: process.platform });
+    } else if (options.memoryLimit > 0) {
       this.memoryTimer = setInterval(() => void this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
       this.memoryTimer.unref();
     }
