@@ -97,6 +97,12 @@ describe('server limits', () => {
     expect(answer.body).toMatchObject({ code: 400, errorCode: 'INPUT_INVALID' });
   });
 
+  it('counts the requests refused before routing in the metrics', async () => {
+    const metrics = String((await request(`${server!.metrics}/metrics`)).body);
+    expect(metrics).toMatch(/model_server_requests_total\{api="inference",model="",status="431"\} [1-9]/);
+    expect(metrics).toMatch(/model_server_requests_total\{api="management",model="",status="431"\} 1/);
+  });
+
   it('refuses a 5,000-character model_name with MODEL_NAME_INVALID (core rule) before loading anything', async () => {
     for (const name of ['m'.repeat(5000), 'a..b', 'bad/name', 'trailing.']) {
       const response = await request(`${server!.management}/models?url=faults.mar&model_name=${encodeURIComponent(name)}`, { method: 'POST' });

@@ -94,9 +94,10 @@ const headErrorOf = (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, limi
 
 /**
  * Answers a request Node's parser refused (it never reaches the routes) with a JSON error in the TorchServe shape,
- * instead of Node's bare status line or a reset connection, then closes the connection.
+ * instead of Node's bare status line or a reset connection, then closes the connection. Logged and counted like the
+ * requests that are routed.
  */
-const answerClientError = (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, deps: ApiServerDeps): void => {
+const answerClientError = (api: ApiName, error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket, deps: ApiServerDeps): void => {
   if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
@@ -108,7 +109,8 @@ const answerClientError = (error: NodeJS.ErrnoException & { rawPacket?: Buffer }
       : new ModelArchiveError(ErrorCode.INPUT_INVALID, 'The request could not be parsed as HTTP/1.1.', { cause: error }));
   const answer = httpErrorBody(coded);
   const body = Buffer.from(`${JSON.stringify(answer, null, 2)}\n`, 'utf8');
-  deps.logger.warn('request refused before routing', { errorCode: coded.code, cause: error.code });
+  deps.logger.warn('request refused before routing', { api, errorCode: coded.code, cause: error.code });
+  deps.metrics.requests.inc({ api, model: '', status: String(answer.code) });
   const head = `HTTP/1.1 ${answer.code} ${STATUS_CODES[answer.code] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
   socket.end(Buffer.concat([Buffer.from(head, 'latin1'), body]));
 };
@@ -143,7 +145,7 @@ export const createApiServer = (api: ApiName, routes: readonly Route[], deps: Ap
         sendError(ctx, error, logger);
       });
   });
-  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(error, socket, deps));
+  server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(api, error, socket, deps));
   return server;
 };
 
