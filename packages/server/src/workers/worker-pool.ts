@@ -1,6 +1,6 @@
-import type { Logger } from '../logger.js';
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
+import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
 import { checkAnswer } from './answer-check.js';
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
