@@ -2,7 +2,7 @@ import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
-import { checkAnswer } from './answer-check.js';
+import { limitAnswerSize } from './answer-size.js';
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
 import { WorkerProcess } from './worker-process.js';
 import type { WorkerExit } from './worker-process.js';
@@ -130,7 +130,7 @@ export class WorkerPool {
     try {
       const responses = await running;
       this.failures = 0;
-      return responses.map((response) => checkAnswer(response, this.options.maxResponseSize));
+      return responses.map((response) => limitAnswerSize(response, this.options.maxResponseSize));
     } catch (error) {
       if (!this.overMemory.has(worker)) throw error;
       throw new ModelArchiveError(
