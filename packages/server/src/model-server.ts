@@ -96,6 +96,11 @@ const createTokenAuthority = async (config: ServerConfig, registry: ModelRegistr
   }
   try {
     const authority = await TokenAuthority.create(config.tokenAuth.keyFile, config.tokenAuth.expirationMinutes);
+    if (authority.replacedKeyFile) {
+      config.logger.warn('replaced an existing key file: a server killed before it could remove it, or another server using the same --key-file', {
+        keyFile: authority.keyFile,
+      });
+    }
     config.logger.info('token authorization enabled: send "Authorization: Bearer <key>" with the keys of the key file', { keyFile: authority.keyFile });
     return authority;
   } catch (error) {

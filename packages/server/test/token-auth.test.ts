@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -85,6 +85,23 @@ describe('TokenAuthority', () => {
     expect((await stat(file)).isFile()).toBe(true);
     await third.removeKeyFile();
     await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('replaces a key file left by another server, but never overwrites another file', async () => {
+    const file = path.join(dir, 'key_file.json');
+    const first = await TokenAuthority.create(file, 60);
+    expect(first.replacedKeyFile).toBe(false);
+    const second = await TokenAuthority.create(file, 60);
+    expect(second.replacedKeyFile).toBe(true);
+    const keys = await keysOf(file);
+    expect(() => second.check('api', `Bearer ${keys.API.key}`)).not.toThrow();
+    expect(() => first.check('api', `Bearer ${keys.API.key}`)).toThrow(expect.objectContaining({ code: 'TOKEN_INVALID' }));
+    for (const content of ['{"some": "settings"}', 'not json', '']) {
+      const other = path.join(dir, 'notes.json');
+      await writeFile(other, content);
+      await expect(TokenAuthority.create(other, 60)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+      expect(await readFile(other, 'utf8')).toBe(content);
+    }
   });
 
   it('fails with OUTPUT_WRITE_FAILED when the key file cannot be written', async () => {

@@ -29,6 +29,30 @@ const bearerOf = (header: string | undefined): string | undefined => {
 };
 
 /**
+ * Whether `file` holds a key file (true), nothing (false); throws `OUTPUT_EXISTS` for anything else, which the server
+ * must not overwrite.
+ */
+const isKeyFile = async (file: string): Promise<boolean> => {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ModelArchiveError(ErrorCode.OUTPUT_EXISTS, `${file} exists and is not a key file; remove it or choose another --key-file.`, {
+      cause: error,
+      details: { path: file },
+    });
+  }
+  try {
+    const parsed = JSON.parse(text) as { management?: { key?: unknown }; inference?: { key?: unknown }; API?: { key?: unknown } };
+    if (typeof parsed.management?.key === 'string' && typeof parsed.inference?.key === 'string' && typeof parsed.API?.key === 'string') return true;
+  } catch {
+    // not JSON: refused below
+  }
+  throw new ModelArchiveError(ErrorCode.OUTPUT_EXISTS, `${file} exists and is not a key file; remove it or choose another --key-file.`, { details: { path: file } });
+};
+
+/**
  * The keys of a running server and their key file (TorchServe 0.11+ layout: `management` and `inference` keys with an
  * `expiration time`, and an `API` key for `/token`). The file is written with mode 0600, atomically (temp + rename),
  * at start and whenever a key is renewed, and removed on shutdown.
@@ -46,9 +70,17 @@ export class TokenAuthority {
     this.keys = { management: this.issue(true), inference: this.issue(true), api: this.issue(false) };
   }
 
-  /** Generates the three keys and writes `keyFile`. Throws `OUTPUT_WRITE_FAILED` when it cannot be written. */
+  /** True when `create` replaced the key file of another server (one killed before it could remove it, or running). */
+  replacedKeyFile = false;
+
+  /**
+   * Generates the three keys and writes `keyFile`. An existing key file (TorchServe's layout) is replaced; any other
+   * existing file is left alone and refused with `OUTPUT_EXISTS`. Throws `OUTPUT_WRITE_FAILED` when the file cannot be
+   * written.
+   */
   static async create(keyFile: string, expirationMinutes: number, now: () => number = Date.now): Promise<TokenAuthority> {
     const authority = new TokenAuthority(path.resolve(keyFile), expirationMinutes * 60_000, now);
+    authority.replacedKeyFile = await isKeyFile(authority.keyFile);
     await authority.writeKeyFile();
     return authority;
   }
