@@ -26,7 +26,11 @@ describe('parseCli', () => {
       managementPort: 8081,
       metricsPort: 8082,
       maxRequestSize: 6_553_500,
-      modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100 },
+      maxResponseSize: 6_553_500,
+      maxUrlLength: 8192,
+      maxHeaderSize: 16_384,
+      tokenAuth: true,
+      modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100, memoryLimit: 0 },
     });
     // No --workers: startup models get 1 worker, POST /models without initial_workers 0 (TorchServe's default).
     expect(settings?.options.defaultWorkers).toBeUndefined();
@@ -45,6 +49,9 @@ describe('parseCli', () => {
     await expect(parse(['--inference-port', '70000'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--batch-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--nope'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-url-length', '10'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-header-size', '100'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-response-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
   it('answers --version without starting', async () => {

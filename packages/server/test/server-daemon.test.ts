@@ -42,9 +42,12 @@ describe('model-server --start / --stop', () => {
     const inference = /inference (http:\/\/\S+),/.exec(started.stdout)?.[1];
     const management = /management (http:\/\/\S+),/.exec(started.stdout)?.[1];
     expect((await request(`${inference}/ping`)).body).toEqual({ status: 'Healthy' });
-    const answer = await request(`${inference}/predictions/echo`, { method: 'POST', body: 'hi', headers: { 'content-type': 'text/plain' } });
+    // Token authorization is on (as in the README): the keys are in key_file.json in the cwd of --start.
+    const keys = JSON.parse(readFileSync(path.join(dir, 'key_file.json'), 'utf8')) as Record<string, { key: string }>;
+    const bearer = (api: string): Record<string, string> => ({ authorization: `Bearer ${keys[api]!.key}` });
+    const answer = await request(`${inference}/predictions/echo`, { method: 'POST', body: 'hi', headers: { 'content-type': 'text/plain', ...bearer('inference') } });
     expect(answer.body).toMatchObject({ echo: 'hi' });
-    expect((await request(`${management}/models`)).body.models).toEqual([{ modelName: 'echo', modelUrl: 'echo.mar' }]);
+    expect((await request(`${management}/models`, { headers: bearer('management') })).body.models).toEqual([{ modelName: 'echo', modelUrl: 'echo.mar' }]);
     expect(existsSync(path.join(dir, 'logs', 'model_server.log'))).toBe(true);
 
     const again = await run(['--start', '--pid-file', pidFile, ...ports], dir);
@@ -54,6 +57,7 @@ describe('model-server --start / --stop', () => {
     const stopped = await run(['--stop', '--pid-file', pidFile], dir);
     expect(stopped.code).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
+    expect(existsSync(path.join(dir, 'key_file.json'))).toBe(false);
     expect(() => process.kill(pid, 0)).toThrow();
     await expect(fetch(`${inference}/ping`)).rejects.toThrow();
 

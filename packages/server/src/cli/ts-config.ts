@@ -92,13 +92,23 @@ const KEYS: Readonly<Record<string, (value: string, file: string, flags: ConfigF
   unregister_model_timeout: (value, file, flags) => {
     flags['shutdown-timeout'] = integer(file, 'unregister_model_timeout', value);
   },
+  max_response_size: (value, file, flags) => {
+    flags['max-response-size'] = integer(file, 'max_response_size', value);
+  },
+  disable_token_authorization: (value, _file, flags) => {
+    flags['disable-token-auth'] = value.trim().toLowerCase() === 'true';
+  },
+  token_expiration_min: (value, file, flags) => {
+    flags['token-expiration'] = integer(file, 'token_expiration_min', value);
+  },
 };
 
 /**
  * Reads a TorchServe/MMS `config.properties` (Java properties syntax, parsed by `dot-properties`) into `model-server`
  * flag values: `inference_address`, `management_address`, `metrics_address`, `model_store` (relative to the file),
  * `load_models`, `default_workers_per_model`, `job_queue_size`, `max_request_size`, `default_response_timeout`,
- * `default_startup_timeout`, `unregister_model_timeout`. Other keys are returned in `ignored`. A missing file or a bad
+ * `default_startup_timeout`, `unregister_model_timeout`, `max_response_size`, `disable_token_authorization`,
+ * `token_expiration_min`. Other keys are returned in `ignored`. A missing file or a bad
  * value is `INVALID_OPTION` (or `INPUT_NOT_FOUND` for the file).
  */
 export const readTsConfig = (file: string): TsConfig => {

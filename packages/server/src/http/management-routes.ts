@@ -78,6 +78,7 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
     queueSize: params.job_queue_size,
     responseTimeout: params.response_timeout,
     startupTimeout: params.startup_timeout,
+    memoryLimit: params.memory_limit,
   });
   const modelName = stringParam(params, 'model_name');
   // A non-integer initial_workers is ignored (the server's default applies), as TorchServe's getIntParameter does.

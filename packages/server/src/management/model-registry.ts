@@ -1,4 +1,4 @@
-import { ErrorCode, MODEL_NAME_PATTERN, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, MODEL_NAME_MAX_LENGTH, ModelArchiveError, findModelNameProblem } from '@model-archiver/core';
 
 import type { ModelRunner } from '../workers/model-runner.js';
 
@@ -47,12 +47,20 @@ export class ModelRegistry {
 
   /**
    * Lists a new model version (no worker is started here). The first version of a name becomes its default. Throws
-   * `MODEL_NAME_INVALID` or `MODEL_ALREADY_REGISTERED`.
+   * `MODEL_NAME_INVALID` (core's rule) or `MODEL_ALREADY_REGISTERED`.
    */
   add(runner: ModelRunner): void {
     const { name, version } = runner;
-    if (!MODEL_NAME_PATTERN.test(name)) {
-      throw new ModelArchiveError(ErrorCode.MODEL_NAME_INVALID, `Invalid model name: ${name}`, { details: { model: name } });
+    // Core's model-name rule (pattern, at most MODEL_NAME_MAX_LENGTH characters, no "..", no trailing "."): the names
+    // `create` accepts are the names the server serves. The answer quotes at most 64 characters of the name.
+    const problem = findModelNameProblem(name);
+    if (problem !== undefined) {
+      const shown = name.length > 64 ? `${name.slice(0, 64)}... (${name.length} characters)` : name;
+      throw new ModelArchiveError(
+        ErrorCode.MODEL_NAME_INVALID,
+        `Invalid model name: ${shown}. A name is 1 to ${MODEL_NAME_MAX_LENGTH} letters, digits, "_", "-" and "." starting with a letter or digit, without ".." or a trailing ".".`,
+        { details: { reason: problem } },
+      );
     }
     const entry = this.models.get(name);
     if (entry?.versions.has(version) === true) {

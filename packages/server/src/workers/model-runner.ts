@@ -19,7 +19,7 @@ interface Job {
 }
 
 /** Settings passed through to the worker pool unchanged. */
-type WorkerSettings = Omit<WorkerPoolOptions, 'modelName' | 'batchSize' | 'onIdle'>;
+type WorkerSettings = Omit<WorkerPoolOptions, 'modelName' | 'batchSize' | 'onIdle' | 'memoryLimit'>;
 
 /** What a runner needs besides its settings. */
 export interface ModelRunnerOptions extends WorkerSettings {
@@ -52,9 +52,10 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, handler } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize } satisfies WorkerSettings),
+      memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),
       modelName: options.name,
       batchSize: options.settings.batchSize,
