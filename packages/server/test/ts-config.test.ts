@@ -64,6 +64,12 @@ describe('config.properties (--ts-config)', () => {
     expect(config.ignored).toEqual(['number_of_netty_threads', 'vmargs']);
   });
 
+  it('reads the token authorization and answer size keys', async () => {
+    const file = await write('token.properties', 'disable_token_authorization=true\ntoken_expiration_min=30\nmax_response_size=1024\n');
+    expect(readTsConfig(file).flags).toEqual({ 'disable-token-auth': true, 'token-expiration': 30, 'max-response-size': 1024 });
+    expect((await cli(['--ts-config', file]))?.options).toMatchObject({ tokenAuth: false, tokenExpiration: 30, maxResponseSize: 1024 });
+  });
+
   it('expands load_models=all to the archives of the model store', async () => {
     const file = await write('all.properties', 'model_store=store\nload_models=all\n');
     expect(readTsConfig(file).flags.models).toEqual(['a.tar.gz', 'b.mar']);
