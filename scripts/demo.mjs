@@ -46,7 +46,7 @@ process.stdout.write(modelArchiver(
 process.stdout.write(modelArchiver(
   ['--model-name', 'ocr-recognizer', '-v', '1.0', '--handler', 'handler.mjs',
     '--serialized-file', join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), '--config-file', 'model-config.yaml',
-    '--extra-files', join(assets, 'ppocr_keys_v1.txt'), '--flatten-extra-files', '--export-path', out, '--force'],
+    '--extra-files', join(assets, 'ppocr_keys_v1.txt'), '--export-path', out, '--force'],
   { cwd: join(root, 'examples/ocr-recognizer') },
 ));
 

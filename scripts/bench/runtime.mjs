@@ -54,7 +54,7 @@ try {
   const rec = await buildArchive({
     modelName: 'ocr-recognizer', version: '1.0', flavour: 'node', handler: 'handler.mjs', cwd: join(root, 'examples/ocr-recognizer'),
     serializedFile: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), configFile: 'model-config.yaml',
-    extraFiles: [join(assets, 'ppocr_keys_v1.txt')], flattenExtraFiles: true, exportPath: work, env: {},
+    extraFiles: [join(assets, 'ppocr_keys_v1.txt')], exportPath: work, env: {},
   });
   const cls = await buildArchive({
     modelName: 'ocr-orientation', version: '1.0', flavour: 'node', handler: 'image_classifier', cwd: join(root, 'examples/ocr-orientation'),

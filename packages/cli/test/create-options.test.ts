@@ -86,7 +86,7 @@ describe('toBuildOptions', () => {
       {
         ...base,
         flavour: 'node',
-        flattenExtraFiles: true,
+        keepExtraPaths: true,
         ignoreFile: '.buildignore',
         timestamp: '0',
         compression: 'store',
@@ -97,13 +97,20 @@ describe('toBuildOptions', () => {
     );
     expect(options).toMatchObject({
       flavour: 'node',
-      flattenExtraFiles: true,
+      keepExtraPaths: true,
       ignoreFile: '.buildignore',
       timestamp: new Date(0),
       compression: 'store',
       compressionLevel: 9,
       description: 'demo',
     });
+  });
+
+  it('accepts --flatten-extra-files (the default) but not together with --keep-extra-paths', () => {
+    expect(toBuildOptions({ ...base, flattenExtraFiles: true }, environment).keepExtraPaths).toBeUndefined();
+    expect(() => toBuildOptions({ ...base, flattenExtraFiles: true, keepExtraPaths: true }, environment)).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
   });
 
   it('passes --no-ignore-file on as ignoreFile false', () => {

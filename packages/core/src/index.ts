@@ -44,6 +44,7 @@ export {
 export type { CompressionMode } from './vocabulary/compression.js';
 export { ARCHIVE_SUFFIXES, stripArchiveSuffix } from './vocabulary/archive-suffix.js';
 export {
+  LABEL_FILE,
   NODE_BUILTIN_HANDLERS,
   TORCHSERVE_BUILTIN_HANDLERS,
   TORCHSERVE_LSP_BUILTIN_HANDLERS,

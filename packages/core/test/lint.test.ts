@@ -205,6 +205,13 @@ describe('lint rules', () => {
     expect(await ruleIds([HANDLER, manifest, { name: 'model.onnx', data: tinyModel(6) }])).toContain('MA023');
   });
 
+  it('MA025: an index_to_name.json only in a subfolder, where handlers never look', async () => {
+    const manifest = { name: 'MAR-INF/MANIFEST.json', data: nodeManifest() };
+    const labels = { name: 'serve/examples/index_to_name.json', data: '{"0": "cat"}' };
+    expect(await ruleIds([HANDLER, manifest, labels])).toEqual(['MA018', 'MA025']);
+    expect(await ruleIds([HANDLER, manifest, labels, { name: 'index_to_name.json', data: '{}' }])).toEqual(['MA018']);
+  });
+
   it('MA024: the loader given for --load reports a handler that fails to load', async () => {
     const built = await buildNodeArchive(dir);
     const loaded: string[] = [];

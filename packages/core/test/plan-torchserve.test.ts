@@ -34,8 +34,8 @@ const tsDefault = (extra: Partial<BuildOptions> = {}): BuildOptions => ({
 });
 
 describe('planArchive with TorchServe inputs', () => {
-  it('with flattenExtraFiles plans the names of the reference ts_default archive', async () => {
-    const plan = await planArchive(tsDefault({ flattenExtraFiles: true }));
+  it('plans the names of the reference ts_default archive (TorchServe layout by default)', async () => {
+    const plan = await planArchive(tsDefault());
     expect([...names(plan)].sort()).toEqual(
       ['model.py', '.hiddenfile', 'requirements.txt', 'model.pt', 'model-config.yaml', 'index_to_name.json', 'c.pyc', 'a.txt', 'handler.py', 'inner/b.txt'].sort(),
     );
@@ -49,8 +49,13 @@ describe('planArchive with TorchServe inputs', () => {
     });
   });
 
-  it('keeps extra folder layout by default (paths relative to cwd)', async () => {
-    const plan = await planArchive(tsDefault({ cwd: ts }));
+  it('accepts the deprecated flattenExtraFiles: true as the default, and refuses it with keepExtraPaths', async () => {
+    expect(names(await planArchive(tsDefault({ flattenExtraFiles: true })))).toEqual(names(await planArchive(tsDefault())));
+    expect(await codeOf(planArchive(tsDefault({ flattenExtraFiles: true, keepExtraPaths: true })))).toBe('INVALID_OPTION');
+  });
+
+  it('keeps extra folder layout with keepExtraPaths (paths relative to cwd)', async () => {
+    const plan = await planArchive(tsDefault({ cwd: ts, keepExtraPaths: true }));
     expect(names(plan)).toEqual([
       'extra_dir/.hiddenfile',
       'extra_dir/a.txt',
@@ -65,10 +70,10 @@ describe('planArchive with TorchServe inputs', () => {
     ]);
   });
 
-  it('stores items outside cwd under their base name', async () => {
+  it('stores items outside cwd under their base name with keepExtraPaths', async () => {
     const { dir: other, cleanup: c2 } = await makeTempDir();
     try {
-      const plan = await planArchive(tsDefault({ cwd: other }));
+      const plan = await planArchive(tsDefault({ cwd: other, keepExtraPaths: true }));
       expect(names(plan)).toContain('extra_dir/inner/b.txt');
       expect(names(plan)).toContain('index_to_name.json');
     } finally {
@@ -88,7 +93,7 @@ describe('planArchive with TorchServe inputs', () => {
   it('refuses two flattened folders with the same child name', async () => {
     await writeTree(dir, { 'x/config.json': '1', 'y/1_Pooling/config.json': '2', 'y/config.json': '3' });
     expect(await codeOf(planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['x', 'y'], flattenExtraFiles: true, cwd: dir }))).toBe('ENTRY_COLLISION');
-    const kept = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['x', 'y'], cwd: dir });
+    const kept = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['x', 'y'], keepExtraPaths: true, cwd: dir });
     expect(names(kept)).toEqual(['x/config.json', 'y/1_Pooling/config.json', 'y/config.json']);
   });
 
@@ -99,7 +104,7 @@ describe('planArchive with TorchServe inputs', () => {
 
   it('refuses a file and a folder of the same name, and case-only differences', async () => {
     await writeTree(dir, { 'a/b': 'x', 'A': 'y', 'c/README': 'z', 'c/readme': 'w' });
-    expect(await codeOf(planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['a', 'A'], cwd: dir }))).toBe('ENTRY_COLLISION');
+    expect(await codeOf(planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['a', 'A'], keepExtraPaths: true, cwd: dir }))).toBe('ENTRY_COLLISION');
     expect(await codeOf(planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['c'], cwd: dir }))).toBe('ENTRY_COLLISION');
   });
 
@@ -111,11 +116,12 @@ describe('planArchive with TorchServe inputs', () => {
   });
 
   it('expands globs relative to cwd, trims items and warns on unmatched patterns', async () => {
-    const plan = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: [' *.json ', 'extra_dir/inner/*.txt', 'nothing-*.bin', '[mr]*.txt'], cwd: ts });
-    expect(names(plan)).toEqual(['extra_dir/inner/b.txt', 'index_to_name.json', 'requirements.txt']);
+    const items = [' *.json ', 'extra_dir/inner/*.txt', 'nothing-*.bin', '[mr]*.txt'];
+    const plan = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: items, cwd: ts });
+    expect(names(plan)).toEqual(['b.txt', 'index_to_name.json', 'requirements.txt']);
     expect(plan.warnings.some((w) => w.includes('nothing-*.bin'))).toBe(true);
-    const flat = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['extra_dir/inner/*.txt'], flattenExtraFiles: true, cwd: ts });
-    expect(names(flat)).toEqual(['b.txt']);
+    const kept = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: items, keepExtraPaths: true, cwd: ts });
+    expect(names(kept)).toEqual(['extra_dir/inner/b.txt', 'index_to_name.json', 'requirements.txt']);
   });
 
   it('reports a missing plain extra file with INPUT_NOT_FOUND and its path', async () => {
@@ -177,7 +183,7 @@ describe('planArchive with TorchServe inputs', () => {
   it('honours .marignore at the root of an extra folder', async () => {
     await writeFile(path.join(ts, 'extra_dir', '.marignore'), '*.pyc\ninner/\n');
     const plan = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['extra_dir'], cwd: ts });
-    expect(names(plan)).toEqual(['extra_dir/.hiddenfile', 'extra_dir/a.txt']);
+    expect(names(plan)).toEqual(['.hiddenfile', 'a.txt']);
   });
 
   it('requires a version for the torchserve flavour', async () => {
@@ -189,6 +195,16 @@ describe('planArchive with TorchServe inputs', () => {
     for (const extra of [{ serializedFile: 'x' }, { modelFile: 'x' }, { extraFiles: ['x'] }]) {
       expect(await codeOf(planArchive({ modelName: 'm', handler: 'h', modelPath: 'model_clean', cwd: dir, ...extra }))).toBe('INVALID_OPTION');
     }
+  });
+
+  it('warns when keepExtraPaths leaves index_to_name.json out of the root, where handlers look for it', async () => {
+    await writeTree(dir, { 'labels/index_to_name.json': '{}' });
+    const kept = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['labels/index_to_name.json'], keepExtraPaths: true, cwd: dir });
+    expect(names(kept)).toEqual(['labels/index_to_name.json']);
+    expect(kept.warnings.some((w) => w.includes('labels/index_to_name.json'))).toBe(true);
+    const flat = await planArchive({ modelName: 'm', version: '1', handler: 'base_handler', extraFiles: ['labels/index_to_name.json'], cwd: dir });
+    expect(names(flat)).toEqual(['index_to_name.json']);
+    expect(flat.warnings).toEqual([]);
   });
 
   it('leaves an existing output out of glob matches', async () => {

@@ -25,6 +25,7 @@ export type CreateArgs = Pick<BuildOptions, 'modelName' | 'handler'> &
       | 'configFile'
       | 'flavour'
       | 'flattenExtraFiles'
+      | 'keepExtraPaths'
       | 'ignoreFile'
       | 'compression'
       | 'compressionLevel'
@@ -130,6 +131,11 @@ export function toBuildOptions(args: CreateArgs, environment: CreateEnvironment)
   if (args.compression !== undefined) options.compression = args.compression;
   if (args.description !== undefined) options.description = args.description;
   if (args.force === true) options.force = true;
-  if (args.flattenExtraFiles === true) options.flattenExtraFiles = true;
+  if (args.flattenExtraFiles === true && args.keepExtraPaths === true) {
+    throw invalid('--flatten-extra-files and --keep-extra-paths contradict each other', {
+      option: '--keep-extra-paths',
+    });
+  }
+  if (args.keepExtraPaths === true) options.keepExtraPaths = true;
   return options;
 }

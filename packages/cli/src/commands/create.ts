@@ -61,7 +61,7 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       },
       'extra-files': {
         type: 'string', group: REFERENCE,
-        describe: 'TorchServe: comma-separated files, folders or globs (repeatable); folders keep their layout',
+        describe: "TorchServe: comma-separated files, folders or globs (repeatable); files and folders' children at the root",
       },
       'requirements-file': {
         alias: 'r', type: 'string', coerce: lastOf, group: REFERENCE,
@@ -92,9 +92,13 @@ function builder(yargs: Argv): Argv<CreateFlags> {
         choices: WRITABLE_FLAVOURS,
         describe: 'Manifest flavour to write (default: inferred, and the reason is printed)',
       },
+      'keep-extra-paths': {
+        type: 'boolean', group: OURS,
+        describe: 'Keep --extra-files paths (relative to the current folder) and folder names instead of flattening',
+      },
       'flatten-extra-files': {
         type: 'boolean', group: OURS,
-        describe: "Put extra folders' children at the archive root like TorchServe (collisions still fail)",
+        describe: "TorchServe's layout for --extra-files (the default; collisions still fail)",
       },
       'ignore-file': {
         type: 'string', coerce: lastOf, group: OURS,

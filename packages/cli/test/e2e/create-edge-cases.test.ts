@@ -77,14 +77,14 @@ describe('TorchServe inputs', () => {
 
   it('refuses two inputs on one path with ENTRY_COLLISION (TorchServe: the last copy wins silently)', async () => {
     const args = ['--model-name', 'c', '-v', '1', '--serialized-file', 'model.pt', '--handler', 'handler.py'];
-    const run = await runCli([...args, '--extra-files', 'dup/model.pt', '--flatten-extra-files', '--json'], work);
+    const run = await runCli([...args, '--extra-files', 'dup/model.pt', '--json'], work);
     expect(run.exitCode).toBe(3);
     expect(errorCodeOf(run)).toBe('ENTRY_COLLISION');
     expect(existsSync(join(work, 'c.mar'))).toBe(false);
   });
 
   it('refuses an input landing on MAR-INF/ with RESERVED_PATH (TorchServe: two MANIFEST.json entries)', async () => {
-    const run = await runCli(['--model-name', 'r', '-v', '1', '--handler', 'handler.py', '--extra-files', 'dup', '--flatten-extra-files', '--json'], work);
+    const run = await runCli(['--model-name', 'r', '-v', '1', '--handler', 'handler.py', '--extra-files', 'dup', '--json'], work);
     expect(run.exitCode).toBe(3);
     expect(errorCodeOf(run)).toBe('RESERVED_PATH');
   });
@@ -108,7 +108,7 @@ describe('TorchServe inputs', () => {
     const args = ['--model-name', 'sp', '-v', '1', '--handler', 'handler.py', '--extra-files', 'model.pt, hd'];
     const run = await runCli([...args, '--export-path', out], work);
     expect(run.exitCode, run.stderr).toBe(0);
-    expect((await readZip(join(out, 'sp.mar'))).names).toEqual(expect.arrayContaining(['model.pt', 'hd/h.py']));
+    expect((await readZip(join(out, 'sp.mar'))).names).toEqual(expect.arrayContaining(['model.pt', 'h.py']));
   });
 
   it('leaves $TMPDIR/<model-name> alone (TorchServe deletes it with rmtree)', async () => {

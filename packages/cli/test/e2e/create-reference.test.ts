@@ -3,14 +3,14 @@
  * on a recreated copy of the same input tree (same flags; `<scratch>` replaced), and the result is compared with what
  * MMS model-archiver 1.0.4 / torch-model-archiver 0.12.0 produced. Differences we make on purpose:
  * - we add `MAR-INF/integrity.json`;
- * - TorchServe flattens `--extra-files` folders; we keep their layout unless `--flatten-extra-files` is given, so TS
- *   cases with extra files are run with that flag (and once without it, to pin our default layout);
+ * - none in the names: `--extra-files` items land where torch-model-archiver puts them (files under their base name,
+ *   folders' children at the root), for every form of the flag; `--keep-extra-paths` keeps the layout instead;
  * - errors exit with a code per error kind (docs/cli.md) instead of 1, and never leave files behind;
  * - `createdOn` is the build time (or --timestamp) and is not compared.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -33,6 +33,7 @@ import type { Member } from './cli-harness.js';
 import {
   argsFor,
   filesOfListing,
+  flagValue,
   loadReferenceCases,
   manifestOfListing,
   outputPathOf,
@@ -67,10 +68,9 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-/** The flags we add to a case: TorchServe's flattening where it has extra files, and JSON output. */
-function ourFlags(reference: ReferenceCase): string[] {
-  const flatten = reference.tool === 'ts' && reference.args.includes('--extra-files');
-  return flatten ? ['--flatten-extra-files', '--json'] : ['--json'];
+/** The flags we add to a case: JSON output only (TorchServe's layout of extra files is our default). */
+function ourFlags(): string[] {
+  return ['--json'];
 }
 
 /** Reads an archive (zip or tgz) with the reader that fits its format. */
@@ -119,7 +119,7 @@ function expectReadersAgree(file: string, format: ReferenceCase['format'], names
 describe('successful reference cases, rebuilt by model-archiver', () => {
   for (const reference of cases.filter((c) => c.exitCode === 0 && c.format !== 'no-archive')) {
     it(`${reference.name}: same entry names (plus ${INTEGRITY}), manifest and file contents`, async () => {
-      const run = await runCli(argsFor(reference, scratch, ourFlags(reference)), scratch);
+      const run = await runCli(argsFor(reference, scratch, ourFlags()), scratch);
       expect(run.exitCode, run.stderr).toBe(0);
       const output = outputPathOf(reference, scratch);
       expect(jsonOf(run)).toMatchObject({ ok: true, outputPath: output, format: reference.format });
@@ -141,7 +141,7 @@ describe('successful reference cases, rebuilt by model-archiver', () => {
 
   for (const reference of cases.filter((c) => c.exitCode === 0 && c.format === 'no-archive')) {
     it(`${reference.name}: same files (plus ${INTEGRITY}), manifest and contents in the output folder`, async () => {
-      const run = await runCli(argsFor(reference, scratch, ourFlags(reference)), scratch);
+      const run = await runCli(argsFor(reference, scratch, ourFlags()), scratch);
       expect(run.exitCode, run.stderr).toBe(0);
       const folder = await readFolder(outputPathOf(reference, scratch));
       const listing = reference.listing ?? '';
@@ -156,29 +156,115 @@ describe('successful reference cases, rebuilt by model-archiver', () => {
     });
   }
 
-  // Our layout rule: an extra file or folder keeps its path relative to the current folder (its base name when it
-  // lies outside it), so this run starts in the inputs' folder.
-  it('ts_default without --flatten-extra-files, run from the inputs folder, keeps extra_dir/ (our default)', async () => {
-    const reference = cases.find((c) => c.name === 'ts_default');
-    expect(reference).toBeDefined();
-    if (reference === undefined) return;
+  it('ts_default with --keep-extra-paths, run from the inputs folder, keeps extra_dir/ (opt-in layout)', async () => {
+    const reference = tsDefault();
     const exportPath = join(scratch, 'work/out/ts_default_kept');
-    const args = argsFor(reference, scratch, ['--json', '--export-path', exportPath]);
+    const args = argsFor(reference, scratch, ['--json', '--keep-extra-paths', '--export-path', exportPath]);
     const run = await runCli(args, join(scratch, 'fixture/ts_in'));
     expect(run.exitCode, run.stderr).toBe(0);
     const ours = await readZip(join(exportPath, 'mymodel.mar'));
     const theirs = await readZip(reference.archive ?? '');
-    const topLevel = new Set([
-      'model.pt',
-      'model.py',
-      'handler.py',
-      'index_to_name.json',
-      'requirements.txt',
-      'model-config.yaml',
-      MANIFEST,
-    ]);
-    const expected = theirs.names.map((name) => (topLevel.has(name) ? name : `extra_dir/${name}`));
+    const fromFolder = new Set(folderChildren(reference, theirs.names));
+    const expected = theirs.names.map((name) => (fromFolder.has(name) ? `extra_dir/${name}` : name));
     expect(sorted(ours.names)).toEqual(sorted([...expected, INTEGRITY]));
+  });
+});
+
+/** The ts_default reference case (all TorchServe inputs; `--extra-files <file>,<folder>`). */
+function tsDefault(): ReferenceCase {
+  const reference = cases.find((c) => c.name === 'ts_default');
+  if (reference === undefined) throw new Error('reference case ts_default is missing');
+  return reference;
+}
+
+/** The `--extra-files` items of a case, `<scratch>` still in place. */
+const extraItemsOf = (reference: ReferenceCase): string[] => (flagValue(reference.args, '--extra-files') ?? '').split(',');
+
+/**
+ * Names of a reference archive that came from `--extra-files` folders: all but the manifest, the single-file flags'
+ * base names and the extra items that are files (derived from the command, not listed by hand).
+ */
+function folderChildren(reference: ReferenceCase, names: readonly string[]): string[] {
+  const singleFlags = ['--serialized-file', '--model-file', '--handler', '--requirements-file', '--config-file'];
+  const single = singleFlags.map((flag) => flagValue(reference.args, flag)).filter((v): v is string => v !== undefined);
+  const files = extraItemsOf(reference).filter((item) => statSync(item.replaceAll('<scratch>', scratch)).isFile());
+  const flat = new Set([...single, ...files].map((file) => basename(file)));
+  return names.filter((name) => name !== MANIFEST && !flat.has(name));
+}
+
+describe('--extra-files forms give the names torch-model-archiver gives (reference case ts_default)', () => {
+  /** Runs ts_default from `<scratch>` with relative (nested) paths and the given `--extra-files` values. */
+  async function namesWith(label: string, values: readonly string[], extra: readonly string[] = []): Promise<string[]> {
+    const reference = tsDefault();
+    const args: string[] = [];
+    for (let i = 0; i < reference.args.length; i += 1) {
+      const arg = reference.args[i] ?? '';
+      if (arg === '--extra-files' || arg === '--export-path') i += 1;
+      else args.push(arg.replaceAll('<scratch>/', ''));
+    }
+    for (const value of values) args.push('--extra-files', value.replaceAll('<scratch>/', ''));
+    const exportPath = join(scratch, 'work/out/forms', label);
+    const run = await runCli([...args, ...extra, '--json', '--export-path', exportPath], scratch);
+    expect(run.exitCode, run.stderr).toBe(0);
+    return (await readZip(join(exportPath, 'mymodel.mar'))).names;
+  }
+
+  const reference = tsDefault();
+  const [file = '', folder = ''] = extraItemsOf(reference);
+  let theirs: string[] = [];
+  beforeAll(async () => {
+    theirs = (await readZip(reference.archive ?? '')).names;
+  });
+  /** The reference names without the parts that come from the extra items not given. */
+  const referenceWithout = (dropFile: boolean, dropFolder: boolean): string[] => {
+    const children = new Set(folderChildren(reference, theirs));
+    return theirs.filter((name) => !(dropFile && name === basename(file)) && !(dropFolder && children.has(name)));
+  };
+
+  it('a comma list of a nested file path and a folder: the reference names exactly', async () => {
+    const ours = await namesWith('comma', [`${file},${folder}`]);
+    expect(sorted(ours)).toEqual(sorted([...theirs, INTEGRITY]));
+  });
+
+  it('the same items as repeated flags: the same names', async () => {
+    const ours = await namesWith('repeated', [file, folder]);
+    expect(sorted(ours)).toEqual(sorted([...theirs, INTEGRITY]));
+  });
+
+  it('a nested file path alone: the file at the root', async () => {
+    const ours = await namesWith('file', [file]);
+    expect(sorted(ours)).toEqual(sorted([...referenceWithout(false, true), INTEGRITY]));
+    expect(ours).toContain(basename(file));
+  });
+
+  it("a folder alone: its children (and their subfolders) at the root, not the folder's name", async () => {
+    const ours = await namesWith('folder', [folder]);
+    expect(sorted(ours)).toEqual(sorted([...referenceWithout(true, false), INTEGRITY]));
+    expect(ours.some((name) => name.startsWith(`${basename(folder)}/`))).toBe(false);
+  });
+
+  it('a glob inside the folder: each match under its base name', async () => {
+    const ours = await namesWith('glob', [`${folder}/inner/*.txt`]);
+    const inner = folderChildren(reference, theirs).filter((name) => name.startsWith('inner/'));
+    expect(inner.length).toBeGreaterThan(0);
+    expect(sorted(ours)).toEqual(sorted([...referenceWithout(true, true), ...inner.map((n) => basename(n)), INTEGRITY]));
+  });
+
+  it('the deprecated --flatten-extra-files changes nothing; with --keep-extra-paths it is a usage error', async () => {
+    expect(sorted(await namesWith('flatten', [`${file},${folder}`], ['--flatten-extra-files']))).toEqual(sorted([...theirs, INTEGRITY]));
+    const run = await runCli(['--model-name', 'x', '-v', '1', '--handler', 'base_handler', '--extra-files', file.replaceAll('<scratch>/', ''),
+      '--flatten-extra-files', '--keep-extra-paths', '--json'], scratch);
+    expect(run.exitCode).toBe(2);
+    expect(errorCodeOf(run)).toBe('INVALID_OPTION');
+  });
+
+  it('two inputs landing on one root name are refused with ENTRY_COLLISION (TorchServe overwrites silently)', async () => {
+    const exportPath = join(scratch, 'work/out/forms/collision');
+    const run = await runCli(['--model-name', 'mymodel', '-v', '1', '--handler', 'base_handler', '--serialized-file',
+      'fixture/ts_in/model.pt', '--extra-files', 'fixture/model_clean/model.pt', '--json', '--export-path', exportPath], scratch);
+    expect(run.exitCode).toBe(3);
+    expect(errorCodeOf(run)).toBe('ENTRY_COLLISION');
+    expect(existsSync(exportPath) ? await readdir(exportPath) : []).toEqual([]);
   });
 });
 

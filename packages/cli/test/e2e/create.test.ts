@@ -75,19 +75,40 @@ describe('--json', () => {
 });
 
 describe('TorchServe flags', () => {
-  it('writes -v as the model version and keeps extra folders unless --flatten-extra-files', async () => {
+  it("writes -v as the model version and puts extra folders' children at the root unless --keep-extra-paths", async () => {
     await writeFile(join(dir, 'handler.py'), SVC_PY);
     await writeFile(join(dir, 'model.pt'), 'weights');
     await mkdir(join(dir, 'assets/inner'), { recursive: true });
     await writeFile(join(dir, 'assets/inner/vocab.txt'), 'a b c');
     const common = ['--model-name', 'm', '-v', '2.0', '--serialized-file', 'model.pt', '--handler', 'handler.py'];
-    const kept = await runCli([...common, '--extra-files', 'assets', '--export-path', 'kept'], dir);
+    const kept = await runCli([...common, '--extra-files', 'assets', '--keep-extra-paths', '--export-path', 'kept'], dir);
     expect(kept.exitCode, kept.stderr).toBe(0);
     expect((await readZip(join(dir, 'kept/m.mar'))).names).toContain('assets/inner/vocab.txt');
     expect(((await manifestOf(join(dir, 'kept/m.mar'))).model as Record<string, unknown>).modelVersion).toBe('2.0');
-    const flat = await runCli([...common, '--extra-files', 'assets', '--flatten-extra-files', '--export-path', 'flat'], dir);
+    const flat = await runCli([...common, '--extra-files', 'assets', '--export-path', 'flat'], dir);
     expect(flat.exitCode, flat.stderr).toBe(0);
     expect((await readZip(join(dir, 'flat/m.mar'))).names).toContain('inner/vocab.txt');
+  });
+
+  it('warns, and lint --max-warnings 0 fails with MA025, when --keep-extra-paths hides index_to_name.json', async () => {
+    await writeFile(join(dir, 'model.pt'), 'weights');
+    await mkdir(join(dir, 'serve/examples/image_classifier'), { recursive: true });
+    await writeFile(join(dir, 'serve/examples/image_classifier/index_to_name.json'), '{"0": ["n02123045", "tabby"]}');
+    const args = ['--model-name', 'ic', '-v', '1.0', '--serialized-file', 'model.pt', '--handler', 'image_classifier',
+      '--extra-files', 'serve/examples/image_classifier/index_to_name.json'];
+    const kept = await runCli([...args, '--keep-extra-paths', '--export-path', 'kept', '--json'], dir);
+    expect(kept.exitCode, kept.stderr).toBe(0);
+    expect((jsonOf(kept).warnings as string[]).some((w) => w.includes('index_to_name.json'))).toBe(true);
+    const lintKept = await runCli(['lint', 'kept/ic.mar', '--max-warnings', '0', '--json'], dir);
+    expect(lintKept.exitCode).toBe(1);
+    const findings = (jsonOf(lintKept).results as { findings: { ruleId: string }[] }[])[0]?.findings ?? [];
+    expect(findings.map((f) => f.ruleId)).toContain('MA025');
+
+    const flat = await runCli([...args, '--export-path', 'flat', '--json'], dir);
+    expect(flat.exitCode, flat.stderr).toBe(0);
+    expect(jsonOf(flat).warnings).toEqual([]);
+    expect((await readZip(join(dir, 'flat/ic.mar'))).names).toContain('index_to_name.json');
+    expect((await runCli(['lint', 'flat/ic.mar', '--max-warnings', '0'], dir)).exitCode).toBe(0);
   });
 
   it('writes a .tar.gz with the model name as its root folder', async () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
     '--model-name', 'ocr-orientation', '--handler', 'image_classifier',
     '--serialized-file', join(assets, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
     '--config-file', join(example, 'model-config.yaml'),
-    '--extra-files', join(example, 'index_to_name.json'), '--flatten-extra-files',
+    '--extra-files', join(example, 'index_to_name.json'),
   ]);
 });
 afterAll(async () => {

@@ -38,9 +38,20 @@ export interface BuildOptions {
   serializedFile?: string;
   /** TorchServe `--model-file`: stored at the archive root. */
   modelFile?: string;
-  /** TorchServe `--extra-files`: files, folders and globs; folder layout kept unless {@link flattenExtraFiles}. */
+  /**
+   * TorchServe `--extra-files`: files, folders and globs, placed as torch-model-archiver places them (each file under its
+   * base name at the root, a folder's children at the root) unless {@link keepExtraPaths}. Collisions are refused.
+   */
   extraFiles?: readonly string[];
-  /** Reproduce TorchServe's flattening of extra files (folders' children at the root); collisions are still refused. */
+  /**
+   * Keep the layout of extra files instead of TorchServe's flattening: an item keeps its path relative to `cwd` (its
+   * base name when outside `cwd`), a folder keeps its own name. Default `false`.
+   */
+  keepExtraPaths?: boolean;
+  /**
+   * @deprecated Flattening is the default now; `true` is accepted and changes nothing, `false` means
+   * {@link keepExtraPaths}. `true` together with `keepExtraPaths` is `INVALID_OPTION`.
+   */
   flattenExtraFiles?: boolean;
   /** TorchServe `-r/--requirements-file`: stored at the archive root. */
   requirementsFile?: string;

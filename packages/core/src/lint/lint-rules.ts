@@ -2,6 +2,7 @@ import type { LintRule, LintRuleInfo } from './lint-types.js';
 import { ENTRY_LINT_RULES } from './rules/entry-rules.js';
 import { HANDLER_LINT_RULES } from './rules/handler-rules.js';
 import { INTEGRITY_LINT_RULES } from './rules/integrity-rules.js';
+import { LAYOUT_LINT_RULES } from './rules/layout-rules.js';
 import { MANIFEST_LINT_RULES } from './rules/manifest-rules.js';
 import { ONNX_LINT_RULES } from './rules/onnx-rules.js';
 
@@ -34,6 +35,7 @@ export const LINT_RULES: readonly LintRule[] = [
   ...INTEGRITY_LINT_RULES,
   ...ONNX_LINT_RULES,
   handlerLoad,
+  ...LAYOUT_LINT_RULES,
 ];
 
 /** Every rule's metadata, MA001 included, in id order (for docs, SARIF `tool.driver.rules`). */

@@ -44,3 +44,9 @@ export const isBuiltinHandler = (handler: string, runtime: Runtime | string | un
 /** True when `handler` names a built-in handler of `@model-archiver/runtime`. */
 export const isNodeBuiltinHandler = (handler: string): handler is NodeBuiltinHandler =>
   (NODE_BUILTIN_HANDLERS as readonly string[]).includes(handler);
+
+/**
+ * Label file that TorchServe's BaseHandler and the built-in `image_classifier` (both runtimes) read from the model
+ * folder's root (never from a subfolder).
+ */
+export const LABEL_FILE = 'index_to_name.json';

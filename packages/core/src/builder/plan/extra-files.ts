@@ -18,7 +18,7 @@ export interface ExtraFilesContext extends PlanContext {
   ignore: IgnoreSettings;
   /** Absolute real paths never archived (the output). */
   skip: readonly string[];
-  /** Reproduce TorchServe's flattening: files at the root, folders' children at the root. */
+  /** TorchServe's layout (the default): files at the root, folders' children at the root; else layout kept. */
   flatten: boolean;
 }
 
@@ -77,7 +77,9 @@ const addResolved = async (
 /**
  * Adds TorchServe `--extra-files` items: each trimmed item is a file, a folder or a glob (fast-glob, hidden names
  * matched only by patterns that start with `.`). Missing plain items -> `INPUT_NOT_FOUND`; unmatched globs -> warning.
- * Layout is kept (paths relative to `cwd`, base name when outside it) unless `flatten`.
+ * With `flatten` (the default of `buildArchive`) names are torch-model-archiver's: a file under its base name, a folder's
+ * children (with their subfolders) at the root; otherwise the layout is kept (paths relative to `cwd`, the base name
+ * when outside it). Collisions are `ENTRY_COLLISION`, names under `MAR-INF/` `RESERVED_PATH`.
  */
 export const planExtraFiles = async (
   items: readonly string[],

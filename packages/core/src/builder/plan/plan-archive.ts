@@ -13,6 +13,7 @@ import { planHandler } from './plan-handler.js';
 import type { ArchivePlan, PlannedManifestFiles } from './plan-types.js';
 import { resolveSettings } from './resolve-settings.js';
 import { mmsFileFilter, walkFolder } from './walk-folder.js';
+import { LABEL_FILE } from '../../vocabulary/builtin-handlers.js';
 
 /** Single-file TorchServe inputs, stored at the archive root under their base names (TorchServe's copy order). */
 const ROOT_FILE_OPTIONS = ['modelFile', 'serializedFile', 'requirementsFile', 'configFile'] as const;
@@ -79,6 +80,31 @@ const toPlanned = (archivePath: string, file: { sourcePath: string; size: number
   size: file.size,
   mode: file.mode,
 });
+
+/**
+ * Whether extra files are flattened as torch-model-archiver does (the default) or keep their layout
+ * (`keepExtraPaths`, or the deprecated `flattenExtraFiles: false`).
+ */
+const flattensExtraFiles = (options: BuildOptions): boolean => {
+  if (options.keepExtraPaths === true && options.flattenExtraFiles === true) {
+    throw new ModelArchiveError('INVALID_OPTION', 'keepExtraPaths and flattenExtraFiles contradict each other', {
+      details: { option: 'keepExtraPaths', options: ['keepExtraPaths', 'flattenExtraFiles'] },
+    });
+  }
+  return options.keepExtraPaths !== true && options.flattenExtraFiles !== false;
+};
+
+/** Kept layouts can hide files that TorchServe handlers look up at the model root (`index_to_name.json`). */
+const warnNestedLabels = (entries: EntrySet, warnings: string[]): void => {
+  const paths = entries.list().map((file) => file.archivePath);
+  const nested = paths.filter((p) => p.endsWith(`/${LABEL_FILE}`));
+  if (nested.length > 0 && !paths.includes(LABEL_FILE)) {
+    warnings.push(
+      `extraFiles: ${nested.join(', ')} is not at the archive root, where TorchServe handlers (and the built-in ` +
+        `image_classifier) look for ${LABEL_FILE}; drop keepExtraPaths to flatten it`,
+    );
+  }
+};
 
 /**
  * Decides what goes into the archive and under which names, without writing anything: validates names and options,
@@ -161,8 +187,9 @@ export async function planArchive(options: BuildOptions): Promise<ArchivePlan> {
     entries,
   });
   if (options.extraFiles !== undefined) {
-    const flatten = options.flattenExtraFiles ?? false;
+    const flatten = flattensExtraFiles(options);
     await planExtraFiles(options.extraFiles, { ...context, ignore, skip, flatten }, entries);
+    if (!flatten) warnNestedLabels(entries, warnings);
   }
   throwIfAborted(options.signal);
 

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ModelArchiveError } from '@model-archiver/core/read';
+import { LABEL_FILE, ModelArchiveError } from '@model-archiver/core/read';
 
 import type { OnnxValueInfo } from '../../onnx/onnx.js';
 
@@ -101,7 +101,7 @@ const readIfExists = async (file: string): Promise<string | undefined> => {
  * a space) or `synset.txt` (one label per line, as MMS). Empty when neither exists (classes are then their index).
  */
 export async function loadLabels(modelDir: string): Promise<string[]> {
-  const json = await readIfExists(path.join(modelDir, 'index_to_name.json'));
+  const json = await readIfExists(path.join(modelDir, LABEL_FILE));
   if (json !== undefined) {
     let mapping: unknown;
     try {
