@@ -130,6 +130,42 @@ describe('openArchive on zips', () => {
   });
 });
 
+describe('duplicate MAR-INF/MANIFEST.json (torch-model-archiver with an extra folder holding MAR-INF/)', () => {
+  const stale = { name: 'MAR-INF/MANIFEST.json', data: '{"runtime": "python", "model": {"modelName": "stale", "handler": "h"}}' };
+
+  it('takes the last copy in a zip, as TorchServe and Python zipfile do, and lists the others as shadowed', async () => {
+    const archive = await openArchive(await write(buildZip([{ name: 'a.txt', data: 'A' }, stale, manifest])));
+    try {
+      expect(archive.entries.map((e) => e.path)).toEqual(['a.txt', 'MAR-INF/MANIFEST.json']);
+      expect(archive.shadowedManifests.map((e) => e.size)).toEqual([stale.data.length]);
+      expect((await archive.readEntry('MAR-INF/MANIFEST.json')).toString()).toBe(validManifest());
+      expect((await archive.readManifest()).manifest).toMatchObject({ model: { modelName: 'mymodel' } });
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('takes the last copy in a tar.gz too', async () => {
+    const archive = await openArchive(await write(buildTgz([{ name: 'a.txt', data: 'A' }, stale, manifest]), '.tar.gz'));
+    try {
+      expect(archive.shadowedManifests).toHaveLength(1);
+      expect((await archive.readEntry('MAR-INF/MANIFEST.json')).toString()).toBe(validManifest());
+    } finally {
+      await archive.close();
+    }
+  });
+
+  it('has no shadowed manifests in an ordinary archive, and still refuses other duplicate names', async () => {
+    const archive = await openArchive(await write(validZip()));
+    try {
+      expect(archive.shadowedManifests).toEqual([]);
+    } finally {
+      await archive.close();
+    }
+    await rejectsWith(openArchive(await write(buildZip([{ name: 'MAR-INF/integrity.json', data: '{}' }, { name: 'MAR-INF/integrity.json', data: '{}' }, manifest]))), 'ENTRY_DUPLICATE');
+  });
+});
+
 describe('openArchive on tar.gz', () => {
   it('strips the single root folder', async () => {
     const archive = await openArchive(await write(buildTgz([{ name: 'm/', type: '5' }, { name: 'm/a.txt', data: 'A' }, { ...manifest, name: 'm/MAR-INF/MANIFEST.json' }]), '.tar.gz'));

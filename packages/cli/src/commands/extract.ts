@@ -100,6 +100,7 @@ export const extractCommand = (context: CommandContext): CommandModule<object, E
       io.stdout.write(`${JSON.stringify({ ok: true, archive, ...result }, null, 2)}\n`);
       return;
     }
+    for (const warning of result.warnings) io.stderr.write(`model-archiver: warning: ${warning}\n`);
     const links = result.skipped.length === 0 ? '' : `; ${result.skipped.length} link(s) to nothing skipped`;
     const verified = result.verified ? ', integrity verified' : '';
     io.stdout.write(

@@ -67,6 +67,7 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
       const failure = error === undefined ? {} : { error: error.toJSON(), exitCode: exitCodeFor[error.code] };
       io.stdout.write(`${JSON.stringify({ ...report, ...failure }, null, 2)}\n`);
     } else {
+      for (const warning of report.warnings) io.stderr.write(`model-archiver: warning: ${warning}\n`);
       io.stdout.write(renderVerifyText(report, displayPath(report.path, io.cwd)));
       if (error !== undefined) io.stderr.write(`model-archiver: error ${error.code}: ${error.message}\n`);
     }

@@ -6,6 +6,7 @@ import { INTEGRITY_PATH } from '../integrity/paths.js';
 import type { IntegrityRecord } from '../integrity/record.js';
 import type { ReadLimits } from '../read/archive-types.js';
 import type { BaseArchive } from '../read/base-archive.js';
+import { archiveWarnings } from '../read/archive-warnings.js';
 import { openArchiveInternal } from '../read/open-archive.js';
 import { targetPath, writeEntry, type WriteBudget, type WrittenFile } from './entry-writer.js';
 import { planExtraction } from './extract-plan.js';
@@ -35,6 +36,8 @@ export interface ExtractResult {
   skipped: string[];
   /** True when the integrity record was checked and matched. */
   verified: boolean;
+  /** How the archive was read, when that needs saying (a duplicate manifest: the last copy is written). */
+  warnings: string[];
 }
 
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
@@ -114,7 +117,7 @@ export async function extractArchive(archivePath: string, dest: string, options:
     await chmod(root, 0o755);
     await moveIntoPlace(root, target, options.force === true);
     temp = undefined;
-    return { dest: target, files: written.size, bytes: budget.bytes, skipped, verified: record !== undefined };
+    return { dest: target, files: written.size, bytes: budget.bytes, skipped, verified: record !== undefined, warnings: archiveWarnings(archive) };
   } catch (error) {
     throw asWriteError(error, target);
   } finally {

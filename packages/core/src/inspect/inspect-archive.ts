@@ -3,6 +3,7 @@ import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integri
 import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveEntryInfo, ContainerFormat, ModelArchive, ReadLimits } from '../read/archive-types.js';
 import { parseSignature } from '../integrity/signature.js';
+import { archiveWarnings } from '../read/archive-warnings.js';
 import { withArchive } from '../verify/with-archive.js';
 import type { ArchiveSource } from '../verify/with-archive.js';
 import { readOnnxInfo } from './onnx-info.js';
@@ -77,6 +78,8 @@ export interface InspectReport {
     error?: InspectProblem;
   };
   onnx: InspectedOnnxModel[];
+  /** How the archive was read, when that needs saying (a duplicate manifest: the last copy is used). */
+  warnings: string[];
 }
 
 const DEFAULT_MAX_ONNX_BYTES = 512 * 1024 * 1024;
@@ -167,6 +170,7 @@ async function inspectOpened(archive: ModelArchive, options: InspectOptions): Pr
       signed: archive.entry(SIGNATURE_PATH) !== undefined,
     },
     onnx: [],
+    warnings: archiveWarnings(archive),
   };
   if (archive.root !== undefined) report.root = archive.root;
   try {

@@ -61,8 +61,16 @@ export interface ModelArchive {
   readonly format: ContainerFormat;
   /** tgz only: the single root folder that was stripped from entry paths. */
   readonly root?: string;
-  /** All entries in container order. */
+  /** All entries in container order (without {@link shadowedManifests}). */
   readonly entries: readonly ArchiveEntryInfo[];
+  /**
+   * Earlier copies of `MAR-INF/MANIFEST.json` when the archive holds several (torch-model-archiver writes a second
+   * one when an `--extra-files` folder contains `MAR-INF/`). Like TorchServe's frontend, which unzips every entry in
+   * order over the previous one (`ZipUtils.unzip`) and then reads the extracted file, and like Python's `zipfile`,
+   * whose name lookup keeps the last central-directory record, the reader takes the **last** copy; these are the
+   * others, in container order. Empty for every other archive: other duplicate names are `ENTRY_DUPLICATE`.
+   */
+  readonly shadowedManifests: readonly ArchiveEntryInfo[];
   /** Size of the archive file (sum of files for folders). */
   readonly archiveSize: number;
   /** Looks an entry up by path (O(1)). */

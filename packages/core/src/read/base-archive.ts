@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 
 import { ModelArchiveError } from '../errors.js';
 import type { ArchiveEntryInfo, ArchiveManifest, ContainerFormat, ModelArchive, ReadLimits } from './archive-types.js';
+import { MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import { readArchiveManifest } from './read-manifest.js';
 import { resolveLinkTarget } from './safe-path.js';
 
@@ -20,22 +21,34 @@ export type FileVisitor = (info: ArchiveEntryInfo, stream: Readable) => Promise<
 export abstract class BaseArchive implements ModelArchive {
   abstract readonly format: ContainerFormat;
   readonly #byPath = new Map<string, ArchiveEntryInfo>();
+  readonly entries: readonly ArchiveEntryInfo[];
+  readonly shadowedManifests: readonly ArchiveEntryInfo[];
 
+  /**
+   * `listed` is every entry in container order. A name may appear twice only for folders and for
+   * `MAR-INF/MANIFEST.json` (see {@link ModelArchive.shadowedManifests}); any other duplicate is `ENTRY_DUPLICATE`.
+   */
   protected constructor(
     readonly path: string,
-    readonly entries: readonly ArchiveEntryInfo[],
+    listed: readonly ArchiveEntryInfo[],
     readonly archiveSize: number,
     readonly limits: ReadLimits,
   ) {
-    for (const entry of entries) {
+    const shadowed: ArchiveEntryInfo[] = [];
+    for (const entry of listed) {
       const seen = this.#byPath.get(entry.path);
       if (seen !== undefined && !(seen.type === 'directory' && entry.type === 'directory')) {
-        throw new ModelArchiveError('ENTRY_DUPLICATE', `Two entries are named ${entry.path}`, {
-          details: { archive: path, entry: entry.path },
-        });
+        if (!(entry.path === MANIFEST_PATH && seen.type === 'file' && entry.type === 'file')) {
+          throw new ModelArchiveError('ENTRY_DUPLICATE', `Two entries are named ${entry.path}`, {
+            details: { archive: path, entry: entry.path },
+          });
+        }
+        shadowed.push(seen); // the later copy is the one TorchServe's and Python's readers end up with
       }
       this.#byPath.set(entry.path, entry);
     }
+    this.entries = shadowed.length === 0 ? listed : listed.filter((entry) => !shadowed.includes(entry));
+    this.shadowedManifests = shadowed;
   }
 
   entry(path: string): ArchiveEntryInfo | undefined {

@@ -83,7 +83,7 @@ export class ZipArchive extends BaseArchive {
                 });
               }
               entries.push(info);
-              if (!byPath.has(info.path)) byPath.set(info.path, raw);
+              byPath.set(info.path, raw); // the last of duplicate manifests wins, as in the servers' readers
             }
             opened.readEntry();
           } catch (error) {

@@ -9,6 +9,7 @@ import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { hashEntry } from './hash-entry.js';
 import { withArchive } from './with-archive.js';
 import type { ArchiveSource } from './with-archive.js';
+import { archiveWarnings } from '../read/archive-warnings.js';
 
 /** Options of {@link verifyArchive}. */
 export interface VerifyOptions {
@@ -60,6 +61,8 @@ export interface VerifyReport {
   notes: string[];
   /** Why `ok` is false, most serious first; empty when ok. */
   failures: VerifyFailure[];
+  /** How the archive was read, when that needs saying (a duplicate manifest: the last copy is used). */
+  warnings: string[];
 }
 
 /** Error codes a verification can fail with. */
@@ -140,6 +143,7 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
     signature: 'absent',
     notes: [],
     failures: [],
+    warnings: archiveWarnings(archive),
   };
   let recordBytes: Buffer | undefined;
   if (archive.entry(INTEGRITY_PATH) === undefined) {
