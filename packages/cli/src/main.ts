@@ -5,14 +5,41 @@ import { ExitCode } from './exit-codes.js';
 import type { CliIo, CommandContext } from './io.js';
 import { renderError } from './render-error.js';
 import { commandModules } from './commands/index.js';
+import { unknownCommand, unknownFlags, VERSION_HINT } from './usage-hints.js';
 import { VERSION } from './version.js';
 
-/** A command-line mistake reported by yargs (unknown flag, missing required flag, bad choice): exit code 2. */
-class UsageError extends Error {}
+/** The command that prints a shell completion script (yargs' own). */
+const COMPLETION_COMMAND = 'completion';
+
+/** A command-line mistake (unknown command or flag, missing required flag, bad choice): exit code 2. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** `--version`/`-v` given with no value where it cannot be the model version. */
+const bareVersionFlag = (argv: readonly string[]): boolean =>
+  argv.some((a) => a === '--version' || a === '-v' || a === '--model-version');
 
 /** The real process as a {@link CliIo}. */
 export function processIo(signal: AbortSignal): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, signal };
+}
+
+/** `model-archiver completion`: yargs' bash/zsh completion script, which calls back `--get-yargs-completions`. */
+async function printCompletionScript(io: CliIo): Promise<number> {
+  await yargs()
+    .scriptName('model-archiver')
+    .completion(COMPLETION_COMMAND)
+    .exitProcess(false)
+    .parseAsync([COMPLETION_COMMAND], {}, (_error, _argv, output) => {
+      io.stdout.write(`${output}\n`);
+    });
+  return ExitCode.OK;
 }
 
 /**
@@ -35,40 +62,61 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     },
   };
   const json = argv.includes('--json') || argv.some((a) => a === '--format=json');
-  let usageError: string | undefined;
+  // `model-archiver --version` alone: torch-model-archiver users mean the model version, others the tool's; say both.
+  if (argv.length === 1 && argv[0] === '--version') {
+    cliIo.stdout.write(`${VERSION}\n`);
+    cliIo.stderr.write(`model-archiver: note: that is the tool version; ${VERSION_HINT}\n`);
+    return ExitCode.OK;
+  }
+  const modules = commandModules.map((make) => make(context));
+  const commands = [
+    ...modules.flatMap((m) => [m.command ?? []].flat()).map((c) => c.split(' ')[0] ?? '').filter((c) => c !== '$0'),
+    COMPLETION_COMMAND,
+  ];
+  let usage: UsageError | undefined;
   try {
+    // yargs prints the script and then still runs the default command (create): ask a parser without it.
+    if (argv[0] === COMPLETION_COMMAND && !argv.includes('--help')) return await printCompletionScript(cliIo);
+    const unknown = unknownCommand(argv, commands);
+    if (unknown !== undefined) throw new UsageError(unknown.message, unknown.details);
     let parser = yargs()
       .scriptName('model-archiver')
       .usage('$0 [create flags]  |  $0 <command> [options]')
-      // `-v/--version` is the model version (as in torch-model-archiver); the tool's version is --tool-version.
+      // `-v/--version` is the model version (as in torch-model-archiver); the tool's version is -V/--tool-version.
       .version('tool-version', 'Show the version of model-archiver', VERSION)
+      .alias('V', 'tool-version')
       .help()
       .alias('h', 'help')
+      .completion(COMPLETION_COMMAND, 'Print a bash/zsh completion script (model-archiver completion >> ~/.bashrc)')
       .strict()
       .exitProcess(false)
       .wrap(Math.min(120, cliIo.stdout.columns ?? 100))
-      .fail((message, error) => {
+      .fail((message, error, usageInstance) => {
         if (error) throw error;
         // Throw, not record: with exitProcess(false) yargs would otherwise still run the command's handler.
-        throw new UsageError(message);
+        const known = Object.keys((usageInstance as unknown as { getDescriptions(): Record<string, unknown> }).getDescriptions());
+        const flags = unknownFlags(message, known, argv);
+        if (flags !== undefined) throw new UsageError(flags.message, flags.details);
+        const hint = bareVersionFlag(argv) && /Missing required|Not enough arguments/.test(message) ? ` (${VERSION_HINT})` : '';
+        throw new UsageError(`${message}${hint}`);
       });
-    for (const make of commandModules) parser = parser.command(make(context));
-    // With a parse callback yargs hands --help/--tool-version text back instead of printing it with console.log.
+    for (const module of modules) parser = parser.command(module);
+    // With a parse callback yargs hands --help/--tool-version/completion text back instead of using console.log.
     await parser.parseAsync([...argv], {}, (_error, _argv, output) => {
       if (output !== '') cliIo.stdout.write(`${output}\n`);
     });
   } catch (error) {
     if (!(error instanceof UsageError)) return renderError(error, cliIo, json);
-    usageError = error.message;
+    usage = error;
   } finally {
     if (io === undefined) {
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
     }
   }
-  if (usageError !== undefined) {
-    if (json) return renderError(new ModelArchiveError('INVALID_OPTION', usageError), cliIo, true);
-    cliIo.stderr.write(`model-archiver: usage error: ${usageError}\nRun 'model-archiver --help' for the list of options.\n`);
+  if (usage !== undefined) {
+    if (json) return renderError(new ModelArchiveError('INVALID_OPTION', usage.message, { details: usage.details }), cliIo, true);
+    cliIo.stderr.write(`model-archiver: usage error: ${usage.message}\nRun 'model-archiver --help' for the list of options.\n`);
     return ExitCode.USAGE;
   }
   return exitCode;

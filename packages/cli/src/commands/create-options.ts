@@ -1,6 +1,8 @@
 import { ModelArchiveError, checkCompressionLevel } from '@model-archiver/core/read';
 import type { BuildOptions } from '@model-archiver/core';
 
+import { VERSION_HINT } from '../usage-hints.js';
+
 /** `T`'s properties made optional and open to `undefined` (what yargs gives for a flag that is absent). */
 type Absent<T> = { [K in keyof T]?: T[K] | undefined };
 
@@ -104,6 +106,9 @@ export function toBuildOptions(args: CreateArgs, environment: CreateEnvironment)
     signal: environment.signal,
   };
   const version = args.version;
+  if (version !== undefined && version.trim() === '') {
+    throw invalid(`--version needs a value: ${VERSION_HINT}`, { option: '--version' });
+  }
   if (version !== undefined) options.version = version;
   const paths = {
     modelPath: nonEmpty('--model-path', args.modelPath),

@@ -44,8 +44,8 @@ function builder(yargs: Argv): Argv<CreateFlags> {
         describe: 'Handler: built-in name, module[:function], or [dir/]file[.py|.mjs|.js|.cjs][:function]',
       },
       version: {
-        alias: 'v', type: 'string', coerce: lastOf, group: REFERENCE,
-        describe: 'Model version (TorchServe -v); required for the torchserve flavour',
+        alias: ['v', 'model-version'], type: 'string', coerce: lastOf, group: REFERENCE,
+        describe: 'Model version (TorchServe -v/--version); required for the torchserve flavour. Tool version: -V',
       },
       'model-path': {
         type: 'string', coerce: lastOf, group: REFERENCE,
@@ -132,6 +132,7 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       },
     })
     .version('tool-version', 'Show the version of model-archiver', VERSION)
+    .alias('V', 'tool-version')
     .example('$0 --model-name x --handler svc:handle --export-path out', 'node flavour when svc.mjs is here')
     .example('$0 --model-name m --model-path model/ --handler handler:handle', 'MMS: archive a whole folder')
     .example(
