@@ -136,6 +136,10 @@ export const ErrorCode = {
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   /** ONNX Runtime failed while running the model. */
   INFERENCE_FAILED: 'INFERENCE_FAILED',
+  /** A required execution provider (`--require-ep`, `requireExecutionProvider`) could not be used; no CPU fallback. */
+  EXECUTION_PROVIDER_UNAVAILABLE: 'EXECUTION_PROVIDER_UNAVAILABLE',
+  /** An optional package a command needs is not installed (`predict` without `@model-archiver/runtime`). */
+  RUNTIME_NOT_INSTALLED: 'RUNTIME_NOT_INSTALLED',
 
   // --- server ---
   /** No model of that name (or version) is registered. */

@@ -18,7 +18,7 @@ export { BUILTIN_HANDLERS } from './handlers/builtin/index.js';
 export type { ClassProbability } from './handlers/builtin/image-classifier.js';
 
 // --- onnx ---
-export { OnnxSession } from './onnx/onnx.js';
+export { OnnxSession, availableExecutionProviders } from './onnx/onnx.js';
 export type { OnnxSessionOptions, OnnxTensor, OnnxTensorData, OnnxTensorType, OnnxValueInfo } from './onnx/onnx.js';
 export { OnnxSessionFactory } from './onnx/session-factory.js';
 export { V2_TO_ONNX, onnxToV2 } from './onnx/tensors.js';

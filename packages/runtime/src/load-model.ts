@@ -53,7 +53,7 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
  * await model.close();
  *
  * @throws ModelArchiveError: archive and integrity codes from core, HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
- * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ABORTED.
+ * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, EXECUTION_PROVIDER_UNAVAILABLE, ABORTED.
  */
 export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
   checkOptions(options);
@@ -105,7 +105,8 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
     checkAborted(options.signal);
   } catch (error) {
     await onnx.releaseAll();
-    if (isModelArchiveError(error) && (error.code === 'MODEL_LOAD_FAILED' || error.code === 'ABORTED')) throw error;
+    const passThrough = ['MODEL_LOAD_FAILED', 'EXECUTION_PROVIDER_UNAVAILABLE', 'ABORTED'];
+    if (isModelArchiveError(error) && passThrough.includes(error.code)) throw error;
     const { text, stack } = describeError(error);
     throw new ModelArchiveError('HANDLER_INIT_FAILED', `initialize() of handler ${handler.description} failed: ${text}\n${stack ?? ''}`, {
       cause: error,

@@ -79,6 +79,12 @@ const level = (value: unknown): GraphOptimizationLevel | undefined => {
   return value as GraphOptimizationLevel;
 };
 
+const flag = (name: string, value: unknown): boolean | undefined => {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw badSetting(name, value, 'true or false');
+  return value;
+};
+
 /** Session settings: load options, then the config's `onnx` section, then defaults. */
 export function onnxSettings(options: LoadOptions, modelConfig: Record<string, unknown>): OnnxSessionOptions {
   const raw = modelConfig['onnx'];
@@ -89,5 +95,7 @@ export function onnxSettings(options: LoadOptions, modelConfig: Record<string, u
     graphOptimizationLevel: level(options.graphOptimizationLevel) ?? level(section['graphOptimizationLevel']) ?? 'all',
     intraOpNumThreads: threads('intraOpNumThreads', options.intraOpNumThreads) ?? threads('intraOpNumThreads', section['intraOpNumThreads']) ?? 0,
     interOpNumThreads: threads('interOpNumThreads', options.interOpNumThreads) ?? threads('interOpNumThreads', section['interOpNumThreads']) ?? 0,
+    requireExecutionProvider: options.requireExecutionProvider ?? flag('requireExecutionProvider', section['requireExecutionProvider']) ?? false,
+    nativeLogs: options.nativeLogs ?? false,
   };
 }

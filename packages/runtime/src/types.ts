@@ -15,6 +15,13 @@ export interface LoadOptions {
   gpuId?: number | null;
   /** ONNX Runtime execution providers, in order of preference (`cuda`, `tensorrt`, `cpu`, ...); default from the model config, else `['cpu']`. */
   executionProviders?: string[];
+  /**
+   * Sessions must run on the first of {@link executionProviders}: when it cannot load, `EXECUTION_PROVIDER_UNAVAILABLE`
+   * instead of the CPU fallback (default false; the model config's `onnx.requireExecutionProvider` otherwise).
+   */
+  requireExecutionProvider?: boolean;
+  /** Let ONNX Runtime and provider libraries print their native log lines on stderr (default false: kept off). */
+  nativeLogs?: boolean;
   /** Graph optimisation level of ONNX sessions; default from the model config, else `all`. */
   graphOptimizationLevel?: GraphOptimizationLevel;
   /** Intra-op threads of ONNX sessions (0 = ONNX Runtime's default); default from the model config, else 0. */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await area.cleanup();
 });
+
+const hasNvidiaGpu = spawnSync('nvidia-smi', ['-L']).status === 0;
 
 const body = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 2, 3, 4] }] };
 
@@ -61,6 +64,36 @@ describe('execution providers', () => {
     const model = await loadModel(dir, { cacheDir: area.cacheDir, graphOptimizationLevel: 'basic', intraOpNumThreads: 1 });
     await expect(model.handle([{ body }])).resolves.toHaveLength(1);
     await model.close();
+  });
+
+  it('fails with EXECUTION_PROVIDER_UNAVAILABLE instead of falling back when the first provider is required', async () => {
+    const required = { cacheDir: area.cacheDir, requireExecutionProvider: true };
+    await expect(loadModel(modelDir, { ...required, executionProviders: ['nosuch', 'cpu'] })).rejects.toMatchObject({
+      code: 'EXECUTION_PROVIDER_UNAVAILABLE',
+      details: { provider: 'nosuch', available: expect.arrayContaining(['cpu']) as unknown },
+    });
+    // No GPU on CI machines: CUDA cannot load, and a required CUDA must not become CPU.
+    if (!hasNvidiaGpu) {
+      await expect(loadModel(modelDir, { ...required, executionProviders: ['cuda', 'cpu'] })).rejects.toMatchObject({
+        code: 'EXECUTION_PROVIDER_UNAVAILABLE',
+        details: { provider: 'cuda' },
+      });
+    }
+    const cpu = await loadModel(modelDir, { ...required, executionProviders: ['cpu'] });
+    await expect(cpu.handle([{ body }])).resolves.toHaveLength(1);
+    await cpu.close();
+  });
+
+  it('takes requireExecutionProvider from the model config', async () => {
+    const dir = await writeModelArchive(path.join(area.root, 'required.mar'), {
+      handler: 'onnx',
+      serializedFile: 'model.onnx',
+      configFile: 'config.yaml',
+      files: { 'model.onnx': softmaxClassifierModel(), 'config.yaml': 'onnx:\n  executionProviders: [nosuch, cpu]\n  requireExecutionProvider: true\n' },
+    });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir })).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE' });
+    const fallback = await loadModel(dir, { cacheDir: area.cacheDir, requireExecutionProvider: false });
+    await fallback.close();
   });
 
   it('refuses a bad batch size or GPU id', async () => {

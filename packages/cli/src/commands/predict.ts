@@ -15,6 +15,8 @@ interface PredictFlags {
   archive: string;
   inputs: string[];
   ep?: string;
+  'require-ep': boolean;
+  verbose: boolean;
   batch: boolean;
   'content-type'?: string;
   'cache-dir'?: string;
@@ -57,6 +59,22 @@ async function readInput(arg: string, index: number, cwd: string, contentType: s
   return { label: displayPath(file, cwd), request: { body, contentType: type, requestId: String(index + 1) } };
 }
 
+/**
+ * Splits `--ep` (`cuda,cpu`) and checks every name against the providers this onnxruntime-node build has: a name it
+ * lacks (`gpu`) is a usage error listing them, not a silent CPU fallback.
+ */
+export function parseProviders(value: string, available: readonly string[]): string[] {
+  const names = value.split(',').map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
+  const unknown = names.filter((name) => !available.includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    const what = names.length === 0 ? '--ep names no provider' : `Unknown execution provider ${unknown.join(', ')}`;
+    throw new ModelArchiveError('INVALID_OPTION', `${what}; this build has ${available.join(', ')}`, {
+      details: { option: '--ep', unknown, available: [...available] },
+    });
+  }
+  return names;
+}
+
 /** A response body for printing: JSON as is, text as a string, bytes as base64. */
 const printable = (response: InferenceResponse): unknown =>
   Buffer.isBuffer(response.body) ? { encoding: 'base64', bytes: response.body.length, data: response.body.toString('base64') } : response.body;
@@ -86,6 +104,11 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
       })
       .options({
         ep: { type: 'string', describe: 'Execution providers in order, e.g. cuda,cpu (falls back to cpu with a warning)' },
+        'require-ep': {
+          type: 'boolean', default: false,
+          describe: 'The first --ep provider must load: EXECUTION_PROVIDER_UNAVAILABLE (exit 8) instead of the cpu fallback',
+        },
+        verbose: { type: 'boolean', default: false, describe: "Let ONNX Runtime and its providers' native libraries log on stderr" },
         batch: { type: 'boolean', default: false, describe: 'Send all inputs as one batch instead of one request each' },
         'content-type': { type: 'string', describe: 'Content type of every input (default: from the file extension)' },
         'cache-dir': { type: 'string', describe: 'Model cache folder (default: $MODEL_ARCHIVER_CACHE_DIR or <tmp>/model-archiver-<uid>/cache)' },
@@ -101,9 +124,15 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
     const warnings: string[] = [];
     const started = performance.now();
     // The runtime (ONNX Runtime, sharp) loads only when predict runs, so other commands start fast.
-    const { loadModel } = await import('@model-archiver/runtime');
+    const { loadModel, availableExecutionProviders } = await import('@model-archiver/runtime');
+    const providers = argv.ep === undefined ? undefined : parseProviders(argv.ep, availableExecutionProviders());
+    if (argv['require-ep'] && providers === undefined) {
+      throw new ModelArchiveError('INVALID_OPTION', '--require-ep needs --ep (the provider to require first)', { details: { option: '--require-ep' } });
+    }
     const model = await loadModel(resolve(io.cwd, argv.archive), {
-      ...(argv.ep === undefined ? {} : { executionProviders: argv.ep.split(',').map((p) => p.trim()).filter((p) => p !== '') }),
+      ...(providers === undefined ? {} : { executionProviders: providers }),
+      requireExecutionProvider: argv['require-ep'],
+      nativeLogs: argv.verbose,
       ...(argv['cache-dir'] === undefined ? {} : { cacheDir: resolve(io.cwd, argv['cache-dir']) }),
       batchSize: argv.batch ? inputs.length : 1,
       verifyIntegrity: argv.verify,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { renderTextPng } from '../../../../examples/render-text.mjs';
 import { softmaxClassifierModel } from '../../../../fixtures/models/make-tiny-models.mjs';
-import { errorCodeOf, jsonOf, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
+import { errorCodeOf, hasProgram, jsonOf, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -66,6 +66,27 @@ describe('model-archiver predict', () => {
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr.split('\n').filter((line) => line.includes('warning'))).toHaveLength(1);
     expect(run.stderr).toContain('cuda');
+  });
+
+  it('refuses an execution provider this build does not have as a usage error listing the ones it has', async () => {
+    const run = await predict(['tiny.mar', TENSOR, '--ep', 'gpu', '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(jsonOf(run)).toMatchObject({ error: { code: 'INVALID_OPTION', details: { unknown: ['gpu'], available: expect.arrayContaining(['cpu']) } } });
+  });
+
+  it('--require-ep fails with EXECUTION_PROVIDER_UNAVAILABLE (exit 8) instead of falling back to cpu', async () => {
+    const run = await predict(['tiny.mar', TENSOR, '--ep', 'cuda,cpu', '--require-ep', '--json']);
+    if (hasProgram('nvidia-smi', ['-L']) && run.exitCode === 0) return; // a machine where CUDA really loads
+    expect(run.exitCode).toBe(8);
+    expect(jsonOf(run)).toMatchObject({ error: { code: 'EXECUTION_PROVIDER_UNAVAILABLE', details: { provider: 'cuda' } } });
+    expect((await predict(['tiny.mar', TENSOR, '--require-ep'])).exitCode).toBe(2); // nothing to require without --ep
+  });
+
+  it('keeps native provider messages off stderr unless --verbose (webgpu without a GPU: Dawn/Vulkan)', async () => {
+    const run = await predict(['tiny.mar', TENSOR, '--ep', 'webgpu,cpu']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const foreign = run.stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('model-archiver: '));
+    expect(foreign).toEqual([]);
   });
 
   it('exits with the model failure code when the handler function does not exist', async () => {

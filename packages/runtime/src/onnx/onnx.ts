@@ -7,6 +7,7 @@ import { ModelArchiveError } from '@model-archiver/core/read';
 import './ort-environment.js'; // before onnxruntime-node: telemetry off unless the user set ORT_DISABLE_TELEMETRY
 import ort from 'onnxruntime-node';
 
+import { NOISY_PROVIDERS, probeProvider } from './provider-probe.js';
 import type { GraphOptimizationLevel } from '../types.js';
 
 // Native logs go straight to stderr with colour codes; failures reach us as exceptions anyway.
@@ -64,6 +65,10 @@ export interface OnnxSessionOptions {
   graphOptimizationLevel: GraphOptimizationLevel;
   intraOpNumThreads: number;
   interOpNumThreads: number;
+  /** The first provider must load: `EXECUTION_PROVIDER_UNAVAILABLE` instead of falling back (default false). */
+  requireExecutionProvider?: boolean;
+  /** Let ONNX Runtime and the providers' native libraries print their own log lines on stderr (default false). */
+  nativeLogs?: boolean;
 }
 
 /** Providers known to fail in this process, with the reason, so a second session neither retries nor warns twice. */
@@ -89,15 +94,25 @@ const sessionOptions = (options: OnnxSessionOptions, providers: readonly string[
   graphOptimizationLevel: options.graphOptimizationLevel,
   intraOpNumThreads: options.intraOpNumThreads,
   interOpNumThreads: options.interOpNumThreads,
-  logSeverityLevel: 4,
+  logSeverityLevel: options.nativeLogs === true ? 2 : 4,
 });
 
 const supportedBackends = (): Set<string> => new Set(ort.listSupportedBackends().map((b) => b.name));
 
+/** Names of the execution providers this onnxruntime-node build has (`cpu`, `webgpu`, `cuda`, `tensorrt` on Linux x64). */
+export function availableExecutionProviders(): string[] {
+  return [...supportedBackends()];
+}
+
+/** Providers that loaded in this process (a noisy one is not probed again). */
+const workingProviders = new Set<string>();
+
 /**
  * Opens a session on `model` (a file path or the model bytes), trying `executionProviders` in order: a provider that
  * fails to load is dropped and the rest is tried, down to `cpu`. Reports the providers skipped, with their reasons,
- * in ONE call of `warn`. Throws `MODEL_LOAD_FAILED` when even CPU cannot load the model.
+ * in ONE call of `warn`. With `requireExecutionProvider` the first provider must load instead:
+ * `EXECUTION_PROVIDER_UNAVAILABLE` (details: `provider`, `reason`, `available`). Throws `MODEL_LOAD_FAILED` when even
+ * CPU cannot load the model.
  */
 export async function createOnnxSession(
   model: string | Uint8Array,
@@ -106,20 +121,41 @@ export async function createOnnxSession(
 ): Promise<OnnxSession> {
   const wanted = options.executionProviders.length > 0 ? options.executionProviders.map((p) => p.toLowerCase()) : ['cpu'];
   const backends = supportedBackends();
+  const required = options.requireExecutionProvider === true ? wanted[0] : undefined;
+  ort.env.logLevel = options.nativeLogs === true ? 'warning' : 'fatal';
+  // Remembered process-wide only once a later attempt succeeded: if nothing loads, the model is at fault, not them.
+  const failedHere = new Map<string, string>();
+  const unavailable = (provider: string, reason: string, cause?: unknown): ModelArchiveError =>
+    new ModelArchiveError('EXECUTION_PROVIDER_UNAVAILABLE', `Execution provider ${provider} is required but cannot be used: ${reason}`, {
+      ...(cause === undefined ? {} : { cause }),
+      details: { provider, reason, available: [...backends] },
+    });
+  if (options.nativeLogs !== true && typeof model === 'string') {
+    for (const name of wanted) {
+      if (!NOISY_PROVIDERS.has(name) || !backends.has(name) || failedProviders.has(name) || workingProviders.has(name)) continue;
+      const probe = await probeProvider(model, name, options.gpuId);
+      if (!probe.ok) failedHere.set(name, probe.reason);
+    }
+  }
   const skipped: string[] = [];
-  // Providers this build lacks, or that failed before in this process, are dropped up front: ONNX Runtime would
-  // otherwise print its own console warning for unknown names.
+  const knownReason = (name: string): string | undefined =>
+    failedProviders.get(name) ?? failedHere.get(name) ?? (backends.has(name) ? undefined : 'not available in this onnxruntime-node build');
+  if (required !== undefined && required !== 'cpu') {
+    const reason = knownReason(required);
+    if (reason !== undefined) throw unavailable(required, reason);
+  }
+  // Providers this build lacks, or that failed before, are dropped up front: ONNX Runtime would otherwise print its
+  // own console warning for unknown names (or its native libraries their messages).
   let remaining = wanted.filter((name) => {
-    const known = failedProviders.get(name) ?? (backends.has(name) ? undefined : 'not available in this onnxruntime-node build');
+    const known = knownReason(name);
     if (known !== undefined && name !== 'cpu') skipped.push(`${name} (${known})`);
     return known === undefined || name === 'cpu';
   });
   let lastError: unknown;
   let triedCpu = false;
-  // Remembered process-wide only once a later attempt succeeded: if nothing loads, the model is at fault, not them.
-  const failedHere = new Map<string, string>();
   const succeed = (session: ort.InferenceSession, providers: string[]): OnnxSession => {
     for (const [name, reason] of failedHere) failedProviders.set(name, reason);
+    for (const name of providers) workingProviders.add(name);
     if (skipped.length > 0) warn(`Execution provider ${skipped.join(', ')} unavailable; using ${providers.join(', ')}`);
     return new OnnxSession(session, providers);
   };
@@ -132,6 +168,7 @@ export async function createOnnxSession(
       lastError = cause;
       if (first === 'cpu') break;
       const reason = (cause as Error).message.split('\n')[0] ?? 'failed';
+      if (first === required) throw unavailable(first, reason, cause);
       failedHere.set(first, reason);
       skipped.push(`${first} (${reason})`);
       remaining = remaining.slice(1);

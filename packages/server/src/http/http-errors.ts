@@ -78,6 +78,8 @@ export const httpErrorFor = {
   INPUT_INVALID: badRequest,
   MODEL_LOAD_FAILED: internal,
   INFERENCE_FAILED: predictionFailed,
+  EXECUTION_PROVIDER_UNAVAILABLE: internal,
+  RUNTIME_NOT_INSTALLED: internal,
   MODEL_NOT_FOUND: notFound,
   MODEL_ALREADY_REGISTERED: { status: 409, type: 'ConflictStatusException' },
   MODEL_URL_NOT_ALLOWED: { status: 400, type: 'DownloadArchiveException' },
