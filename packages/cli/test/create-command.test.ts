@@ -21,15 +21,15 @@ interface FakeIo {
   err: () => string;
 }
 
-function fakeIo(cwd: string, options: { signal?: AbortSignal; tty?: boolean } = {}): FakeIo {
-  const stdout = Object.assign(new PassThrough(), { columns: 100 });
-  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: 100 });
+function fakeIo(cwd: string, options: { signal?: AbortSignal; tty?: boolean; columns?: number; env?: Record<string, string> } = {}): FakeIo {
+  const stdout = Object.assign(new PassThrough(), { columns: options.columns ?? 100 });
+  const stderr = Object.assign(new PassThrough(), { isTTY: options.tty ?? false, columns: options.columns ?? 100 });
   let out = '';
   let err = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
   const signal = options.signal ?? new AbortController().signal;
-  return { io: { stdout, stderr, cwd, env: {}, signal }, out: () => out, err: () => err };
+  return { io: { stdout, stderr, cwd, env: options.env ?? {}, signal }, out: () => out, err: () => err };
 }
 
 let dir = '';
@@ -139,6 +139,26 @@ describe('create in-process', () => {
       expect(fake.err().startsWith('\r')).toBe(true);
       expect(fake.err().endsWith('\r\u001b[K')).toBe(true);
       expect(fake.out().startsWith('Created big.mar')).toBe(true);
+    });
+
+    it('draws the bar on a terminal that reports a width of 0', async () => {
+      const fake = fakeIo(dir, { tty: true, columns: 0 });
+      const code = await main(args, fake.io);
+      expect(code, fake.err()).toBe(0);
+      expect(fake.err()).toContain('100%');
+    });
+
+    it('writes plain progress lines when stderr is not a terminal, or under CI', async () => {
+      for (const options of [{ tty: false }, { tty: true, env: { CI: 'true' } }]) {
+        const fake = fakeIo(dir, options);
+        const code = await main([...args, '-f'], fake.io);
+        expect(code, fake.err()).toBe(0);
+        const lines = fake.err().split('\n').filter((line) => line !== '');
+        expect(lines.length).toBeGreaterThan(0);
+        expect(fake.err()).not.toContain('\r');
+        expect(fake.err()).not.toContain('\u001b');
+        expect(lines.at(-1)).toContain('100%');
+      }
     });
 
     it('draws nothing with --no-progress, --quiet or --json', async () => {

@@ -10,7 +10,7 @@ import type { Argv, CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
 import { printCreateResult } from '../output/create-output.js';
-import { createProgressBar } from '../output/progress.js';
+import { createProgressBar, progressModeFor } from '../output/progress.js';
 import { VERSION } from '../version.js';
 import { toBuildOptions } from './create-options.js';
 import type { CreateArgs } from './create-options.js';
@@ -128,7 +128,7 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       quiet: { alias: 'q', type: 'boolean', default: false, group: OUTPUT, describe: 'Print nothing on success' },
       progress: {
         type: 'boolean', default: true, group: OUTPUT,
-        describe: 'Progress bar on a terminal for inputs over 64 MiB (--no-progress hides it)',
+        describe: 'Progress for inputs over 64 MiB: a bar on a terminal, plain lines in logs and CI (--no-progress hides it)',
       },
     })
     .version('tool-version', 'Show the version of model-archiver', VERSION)
@@ -153,8 +153,8 @@ export const createCommand = (context: CommandContext): CommandModule<object, Cr
     const { io } = context;
     const options = toBuildOptions(argv, { cwd: io.cwd, env: io.env, signal: io.signal });
     const { buildArchive } = await import('@model-archiver/core');
-    const showProgress = argv.progress && !argv.quiet && !argv.json && io.stderr.isTTY === true;
-    const bar = showProgress ? createProgressBar(io.stderr) : undefined;
+    const showProgress = argv.progress && !argv.quiet && !argv.json;
+    const bar = showProgress ? createProgressBar(io.stderr, { mode: progressModeFor(io.stderr, io.env) }) : undefined;
     if (bar !== undefined) options.onProgress = (progress) => bar.update(progress);
     try {
       const result = await buildArchive(options);

@@ -210,6 +210,21 @@ describe('tool version and help', () => {
   });
 });
 
+describe('progress', () => {
+  it('writes plain progress lines with speed and ETA to a non-terminal stderr for inputs over 64 MiB', async () => {
+    await writeFile(join(dir, 'svc.mjs'), SVC_MJS);
+    await writeFile(join(dir, 'big.bin'), '');
+    await truncate(join(dir, 'big.bin'), 65 * 1024 ** 2);
+    const run = await runCli(['--model-name', 'x', '--handler', 'svc:handle', '--extra-files', 'big.bin', '--compression', 'store'], dir, { CI: 'true' });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stderr.split('\n').filter((line) => line.startsWith('progress: '));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.at(-1)).toContain('100%');
+    expect(run.stderr).not.toContain('\r');
+    expect(run.stdout.startsWith('Created x.mar')).toBe(true);
+  });
+});
+
 describe('Ctrl-C', () => {
   it('stops a running build on SIGINT with exit 130 and leaves nothing in the export path', async () => {
     await writeFile(join(dir, 'svc.mjs'), SVC_MJS);
