@@ -5,12 +5,18 @@
  *      the PaddleOCR text-orientation classifier with the built-in `image_classifier` handler, and the PaddleOCR
  *      text recogniser with the custom handler examples/ocr-recognizer/handler.mjs (CTC decoding);
  *   2. shows what an archive contains (`inspect`), verifies its integrity record (`verify`) and lints both (`lint`);
- *   3. renders text images (upright and rotated 180°) and runs `predict` on them.
+ *   3. renders text images (upright and rotated 180°) and runs `predict` on them;
+ *   4. starts `model-server` with the two archives (ephemeral ports), sends an image as `curl -T` would (fetch), prints
+ *      the JSON answers, and stops the server (SIGTERM: graceful shutdown).
  * Exits 1 if any step fails or any answer is wrong. Archives and images are kept in demo-out/ (or the folder given).
+ * Offline: the models come from node_modules, the server listens on 127.0.0.1 only.
  *
  *   node scripts/demo.mjs [out-dir]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +97,51 @@ images.forEach((image, i) => {
   if (!ok) wrong += 1;
   process.stdout.write(`  ${ok ? 'ok ' : 'BAD'} rendered "${image.text}" -> read "${read[i].text}" (confidence ${read[i].confidence})\n`);
 });
+
+heading('4. Serve them: model-server, then an image sent as `curl -T` sends it');
+/** Starts model-server on ephemeral ports and resolves with the child and its inference port once models are loaded. */
+async function startModelServer() {
+  const args = ['--model-store', out, '--models', 'ocr-orientation.mar', 'ocr-recognizer.mar',
+    '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json'];
+  process.stdout.write(`$ model-server ${args.map((a) => (a.startsWith('/') ? show(a) : a)).join(' ')} &\n`);
+  const child = spawn(process.execPath, [join(root, 'packages/server/dist/bin.js'), ...args], { cwd: out, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => child.kill('SIGTERM'), 60_000);
+  try {
+    for await (const line of lines) {
+      const record = (() => { try { return JSON.parse(line); } catch { return {}; } })();
+      if (record.msg === 'model server started') return { child, port: record.inferencePort, lines };
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`model-server exited before it started (exit ${child.exitCode})`);
+}
+const server = await startModelServer();
+// Keep reading the server's log so its pipe never fills; it is not shown.
+const drained = (async () => { for await (const _ of server.lines); })();
+const url = (model) => `http://127.0.0.1:${server.port}/predictions/${model}`;
+/** `curl -X POST -T FILE URL`: the file's bytes as the request body. */
+async function post(model, file) {
+  process.stdout.write(`$ curl -X POST -T ${show(file)} ${url(model)}\n`);
+  const response = await fetch(url(model), { method: 'POST', body: readFileSync(file), headers: { 'content-type': 'image/png' } });
+  const text = await response.text();
+  process.stdout.write(`${text}\n`);
+  if (!response.ok) throw new Error(`HTTP ${response.status} from ${model}`);
+  return JSON.parse(text);
+}
+try {
+  const sample = images[1];
+  const served = await post('ocr-orientation', sample.rotated);
+  const top = (Array.isArray(served) ? served : [served])[0];
+  if (top?.class !== '180 (upside down)') wrong += 1;
+  const servedText = await post('ocr-recognizer', sample.upright);
+  if (servedText?.text !== sample.text) wrong += 1;
+} finally {
+  process.stdout.write('$ kill %1   # SIGTERM: in-flight requests finish, then it exits\n');
+  server.child.kill('SIGTERM');
+  await Promise.all([once(server.child, 'exit'), drained]);
+}
 
 process.stdout.write(wrong === 0
   ? `\nAll answers correct. Archives and images are in ${show(out)}/.\n`
