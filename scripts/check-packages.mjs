@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks that the published packages work outside the monorepo: `npm pack` core, runtime, cli and server (after `npm run build`),
-// install the tarballs into a fresh project, import the typed API, type-check a consumer, and run the two binaries.
+// install the tarballs into a fresh project, import the typed API, type-check a consumer, and run the two binaries;
+// then install core + cli alone (a lint-only CI job): no onnxruntime-node, no sharp, and predict says what to install.
 // Usage: node scripts/check-packages.mjs   (exit 0 when every check passed)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,6 +76,32 @@ try {
   check('npx model-server --help describes --models, --model-store and --disable-token-auth', ['--models', '--model-store', '--disable-token-auth'].every((f) => serverHelp.includes(f)));
   const manifest = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
   check('core exports its manifest JSON Schema', existsSync(join(app, 'node_modules/@model-archiver/core', manifest.exports['./manifest.schema.json'])));
+
+  // A lint-only CI job installs the CLI alone: its runtime is an optional peer, so neither ONNX Runtime nor sharp
+  // comes along, every command but predict works, and predict says what to install.
+  const lintApp = join(work, 'lint-app');
+  mkdirSync(lintApp);
+  writeFileSync(join(lintApp, 'package.json'), JSON.stringify({
+    name: 'packcheck-lint', private: true, type: 'module',
+    dependencies: { '@model-archiver/core': `file:${tarballs.core}`, '@model-archiver/cli': `file:${tarballs.cli}` },
+  }, null, 2));
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], lintApp);
+  const absent = ['onnxruntime-node', 'sharp', '@model-archiver/runtime'].filter((p) => existsSync(join(lintApp, 'node_modules', p)));
+  check('npm i @model-archiver/cli installs neither onnxruntime-node nor sharp (nor the runtime)', absent.length === 0, absent.join(', '));
+  writeFileSync(join(lintApp, 'svc.mjs'), 'export function handle(batch) { return batch.map(() => ({ ok: true })); }\n');
+  run('npx', ['--no-install', 'model-archiver', '--model-name', 'x', '--handler', 'svc:handle', '--quiet'], lintApp);
+  const lint = JSON.parse(run('npx', ['--no-install', 'model-archiver', 'lint', 'x.mar', '--json'], lintApp));
+  check('lint-only install: create and lint work', lint.ok === true && lint.errorCount === 0, JSON.stringify({ ok: lint.ok, errors: lint.errorCount }));
+  let predicted;
+  try {
+    run('npx', ['--no-install', 'model-archiver', 'predict', 'x.mar', '{}', '--json'], lintApp);
+    predicted = { status: 0 };
+  } catch (error) {
+    predicted = { status: error.status, doc: JSON.parse(error.stdout) };
+  }
+  check('lint-only install: predict fails with RUNTIME_NOT_INSTALLED (exit 4) naming the package to install',
+    predicted.status === 4 && predicted.doc?.error?.code === 'RUNTIME_NOT_INSTALLED' && predicted.doc.error.details?.package === '@model-archiver/runtime',
+    JSON.stringify(predicted.doc?.error?.details ?? predicted));
 } catch (error) {
   failures += 1;
   process.stdout.write(`FAIL ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}\n`);

@@ -6,6 +6,7 @@ import { exitCodeFor } from '../exit-codes.js';
 import type { CommandContext } from '../io.js';
 import { LINT_FORMATS, lintFailed, renderLint } from '../output/lint-formats.js';
 import type { LintFormat } from '../output/lint-formats.js';
+import { loadRuntime, type Runtime } from '../load-runtime.js';
 
 /** Flags of `lint`. */
 interface LintFlags {
@@ -23,11 +24,12 @@ interface LintFlags {
  * closes it. Imported only when asked for, so plain lint never pays for ONNX Runtime.
  */
 async function loadHandler(archivePath: string, signal: AbortSignal): Promise<LintIssue[]> {
-  let runtime: typeof import('@model-archiver/runtime');
+  let runtime: Runtime;
   try {
-    runtime = await import('@model-archiver/runtime');
+    runtime = await loadRuntime('lint --load');
   } catch (cause) {
-    return [{ message: `--load needs @model-archiver/runtime, which could not be loaded: ${(cause as Error).message}`, code: 'INTERNAL' }];
+    if (!isModelArchiveError(cause)) throw cause;
+    return [{ message: cause.message, code: cause.code }];
   }
   try {
     const model = await runtime.loadModel(archivePath, { signal });

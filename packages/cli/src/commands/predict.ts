@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 
 import { ExitCode } from '../exit-codes.js';
 import type { CommandContext } from '../io.js';
+import { loadRuntime } from '../load-runtime.js';
 import { displayPath } from '../output/format.js';
 
 /** Flags of `predict`. */
@@ -124,7 +125,7 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
     const warnings: string[] = [];
     const started = performance.now();
     // The runtime (ONNX Runtime, sharp) loads only when predict runs, so other commands start fast.
-    const { loadModel, availableExecutionProviders } = await import('@model-archiver/runtime');
+    const { loadModel, availableExecutionProviders } = await loadRuntime('predict');
     const providers = argv.ep === undefined ? undefined : parseProviders(argv.ep, availableExecutionProviders());
     if (argv['require-ep'] && providers === undefined) {
       throw new ModelArchiveError('INVALID_OPTION', '--require-ep needs --ep (the provider to require first)', { details: { option: '--require-ep' } });
