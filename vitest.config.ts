@@ -18,6 +18,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Rebuilds the CLI bundle the end-to-end tests run (scripts/bundle-cli.mjs) from the current dist/.
+    globalSetup: ['./scripts/test-global-setup.mjs'],
     reporters: ['default', './scripts/test-summary-reporter.mjs'],
   },
 });

@@ -72,6 +72,9 @@ try {
   check('npx model-archiver --model-name x --handler svc:handle --export-path out writes out/x.mar', existsSync(join(app, 'out/x.mar')));
   const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
   check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
+  check('cli: the tarball ships the bundle the bin runs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bundle/model-archiver.js')));
+  const inspected = JSON.parse(run('npx', ['--no-install', 'model-archiver', 'inspect', 'out/x.mar', '--json'], app));
+  check('npx model-archiver inspect --json reads the archive (bundled bin)', inspected.ok === true && inspected.flavour === 'node');
   const serverHelp = run('npx', ['--no-install', 'model-server', '--help'], app);
   check('npx model-server --help describes --models, --model-store and --disable-token-auth', ['--models', '--model-store', '--disable-token-auth'].every((f) => serverHelp.includes(f)));
   const manifest = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));

@@ -3,13 +3,14 @@
 // temp folder, a 2 GiB archive (one stored 2 GiB weights file, random head + sparse zeros, plus handler, manifest
 // and integrity record) and a 10,000-entry archive (deflated small files), both with our own `create`, then times
 // cold processes side by side, median of 5 each:
-//   model-archiver inspect --json, model-archiver lint --format json (our CLI, built: packages/cli/dist/bin.js),
+//   model-archiver -V, --help, inspect --json, lint --format json (our CLI as installed: packages/cli/bin, which runs
+//   the bundle of `npm run build`; inspect also unbundled, packages/cli/dist/bin.js), with ratios to node -e '',
 //   unzip -l (Info-ZIP listing), python3 zipfile.ZipFile(p).infolist() (CPython listing),
 //   node -e '' (the floor: a Node process that does nothing).
 // It also times the library calls in one warm process (inspectArchive, lintArchives, median of 5) to separate the
 // work from Node's start-up. Targets: 2 GiB archive under 100 ms, 10,000 entries under 300 ms.
 //
-// Usage: npx tsc -b && node scripts/bench/inspect-lint.mjs        (about a minute; needs ~2.1 GB free in $TMPDIR)
+// Usage: npm run build && node scripts/bench/inspect-lint.mjs        (about a minute; needs ~2.1 GB free in $TMPDIR)
 //        BENCH_BIG_MIB=256 BENCH_ENTRIES=2000 node scripts/bench/inspect-lint.mjs   (quick smoke run)
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
@@ -21,12 +22,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bytes, fixed, median, summarise, timed } from './bench-utils.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+// The CLI as installed: the package's bin, which runs the bundle of scripts/bundle-cli.mjs (npm run build).
+const CLI = join(ROOT, 'packages', 'cli', 'bin', 'model-archiver.js');
+// The unbundled build (tsc -b output), for the before/after rows.
+const UNBUNDLED = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const CORE = pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'index.js')).href;
 const MiB = 1024 * 1024;
 const BIG_MIB = Number(process.env.BENCH_BIG_MIB ?? 2048);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 10_000);
-const RUNS = 5;
+const RUNS = 7;
 
 const run = (command, args, cwd) => {
   const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 << 20 });
@@ -72,8 +76,11 @@ const PY_LIST = 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).infolist()';
 function coldRows(archive, entries) {
   const tools = [
     ['node (empty process, floor)', process.execPath, ['-e', '']],
-    ['model-archiver inspect --json', process.execPath, [CLI, 'inspect', archive, '--json']],
-    ['model-archiver lint --format json', process.execPath, [CLI, 'lint', archive, '--format', 'json']],
+    ['model-archiver -V (bundled)', process.execPath, [CLI, '-V']],
+    ['model-archiver --help (bundled)', process.execPath, [CLI, '--help']],
+    ['model-archiver inspect --json (bundled)', process.execPath, [CLI, 'inspect', archive, '--json']],
+    ['model-archiver inspect --json (unbundled dist/bin.js)', process.execPath, [UNBUNDLED, 'inspect', archive, '--json']],
+    ['model-archiver lint --format json (bundled)', process.execPath, [CLI, 'lint', archive, '--format', 'json']],
   ];
   if (has('unzip', ['-v'])) tools.push(['unzip -l', 'unzip', ['-l', archive]]);
   if (has('python3', ['--version'])) tools.push(['python3 zipfile infolist()', 'python3', ['-c', PY_LIST, archive]]);
@@ -116,12 +123,15 @@ try {
   for (const c of cases) {
     const size = statSync(c.path).size;
     console.log(`## ${c.name}: ${bytes(size)} bytes; target under ${c.target * 1000} ms\n`);
-    console.log('| command | median wall (s) | runs (s) | user (s) | sys (s) | peak RSS (MiB) |');
-    console.log('|---|---|---|---|---|---|');
-    for (const row of coldRows(c.path)) {
-      console.log(`| ${row.label} | ${fixed(row.wall, 3)} | ${row.walls.map((w) => fixed(w, 2)).join(', ')} | ${fixed(row.user)} | ${fixed(row.sys)} | ${fixed(row.rssMiB, 0)} |`);
+    console.log('| command | median wall (s) | wall / empty node | runs (s) | CPU user+sys (s) | CPU / empty node | peak RSS (MiB) |');
+    console.log('|---|---|---|---|---|---|---|');
+    const rows = coldRows(c.path);
+    const floor = rows[0];
+    const cpu = (row) => row.user + row.sys;
+    for (const row of rows) {
+      console.log(`| ${row.label} | ${fixed(row.wall, 3)} | ${fixed(row.wall / floor.wall)}x | ${row.walls.map((w) => fixed(w, 2)).join(', ')} | ${fixed(cpu(row))} | ${fixed(cpu(row) / cpu(floor))}x | ${fixed(row.rssMiB, 0)} |`);
     }
-    for (const row of await warmRows(c.path)) console.log(`| ${row.label} | ${fixed(row.wall, 3)} | | | | |`);
+    for (const row of await warmRows(c.path)) console.log(`| ${row.label} | ${fixed(row.wall, 3)} | | | | | |`);
     console.log('');
   }
 } finally {

@@ -16,8 +16,13 @@ import yauzl from 'yauzl';
 
 /** Repository root. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-/** The built CLI entry point. */
-export const BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
+/**
+ * The CLI as installed: the package's bin shim, which runs the bundle (`npm run build` / `npm test` make it with
+ * scripts/bundle-cli.mjs) and falls back to the unbundled dist/bin.js after a bare `tsc -b`.
+ */
+export const BIN = join(REPO_ROOT, 'packages/cli/bin/model-archiver.js');
+/** The unbundled build (`tsc -b`), whose module graph the start-up tests trace. */
+export const DIST_BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 
 /** What a run of the binary produced. */
 export interface CliRun {
@@ -28,7 +33,7 @@ export interface CliRun {
 
 /** Runs `node packages/cli/dist/bin.js ...args` in `cwd`; never rejects on a non-zero exit. */
 export function runCli(args: readonly string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx tsc -b\` (npm test does) before the e2e tests`);
+  if (!existsSync(DIST_BIN)) throw new Error(`${DIST_BIN} is missing: run \`npm run build\` (npm test does) before the e2e tests`);
   return new Promise((resolve) => {
     execFile(
       process.execPath,

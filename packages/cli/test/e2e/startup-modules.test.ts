@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { BIN, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
+import { DIST_BIN as BIN, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
 import type { CliRun } from './cli-harness.js';
 
 // What a fresh `model-archiver` process loads: every run imports every command module to declare its flags, so a

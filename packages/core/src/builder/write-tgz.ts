@@ -73,7 +73,8 @@ async function streamFile(
 export async function writeTgz(job: WriteJob): Promise<WriteOutcome> {
   const { plan, progress } = job;
   const root = `${plan.modelName}/`;
-  const { pack: createPack } = await import('tar-stream'); // loaded on use: only .tar.gz output needs it
+  // Loaded on use (only .tar.gz output needs it); `default` is the CommonJS module object, also in the CLI bundle.
+  const { pack: createPack } = (await import('tar-stream')).default;
   const tar = createPack();
   const done = pipeline(
     tar as unknown as NodeJS.ReadableStream,

@@ -21,7 +21,8 @@ export async function rewriteTgz(
   const prefix = root === undefined || root === '' ? '' : `${root}/`;
   const replaced = new Set(additions.map((a) => prefix + a.path));
   // Loaded on use: tar-stream is only needed for .tar.gz archives.
-  const { extract: createExtract, pack: createPack } = await import('tar-stream');
+  // The CommonJS module object is `default` both for Node and for the CLI bundle (which has no named exports for it).
+  const { extract: createExtract, pack: createPack } = (await import('tar-stream')).default;
   const extract = createExtract();
   const pack = createPack();
   let template: Headers | undefined;

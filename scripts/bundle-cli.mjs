@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Bundles the built CLI (packages/cli/dist/bin.js, after `tsc -b`) with its dependencies into
+// packages/cli/dist/bundle/: one entry file plus chunks loaded on demand (esbuild code splitting), so a command pays
+// for reading a few files instead of resolving and linking hundreds of ES modules, and zod, tar, fast-glob and the
+// container readers load only where the command needs them. @model-archiver/runtime (an optional peer, with ONNX
+// Runtime and sharp) stays external. `require('<relative>/package.json')` through createRequire(import.meta.url),
+// which cannot work from another folder, is replaced by the JSON read at build time.
+//
+// Usage: node scripts/bundle-cli.mjs   (npm run build runs it after tsc -b)
+import { readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { build } from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'packages/cli');
+const outdir = join(cli, 'dist/bundle');
+
+/** Inlines `require('…/package.json')` (versions read through createRequire) as the JSON object itself. */
+const inlinePackageJson = {
+  name: 'inline-package-json',
+  setup(pluginBuild) {
+    pluginBuild.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('package.json')) return undefined;
+      const pattern = /require\((['"])(\.{1,2}\/[^'"]*package\.json)\1\)/g;
+      let contents = source;
+      for (const match of source.matchAll(pattern)) {
+        const json = JSON.parse(await readFile(resolve(dirname(args.path), match[2]), 'utf8'));
+        contents = contents.replace(match[0], `(${JSON.stringify({ name: json.name, version: json.version })})`);
+      }
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+/** Writes packages/cli/dist/bundle/ from packages/cli/dist/ (run `tsc -b` first). */
+export async function bundleCli() {
+  // Built beside and renamed into place, so a process starting meanwhile never sees half a bundle.
+  const temp = `${outdir}.tmp-${process.pid}`;
+  await rm(temp, { recursive: true, force: true });
+  await build({
+    entryPoints: { 'model-archiver': join(cli, 'dist/bin.js') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.19',
+    outdir: temp,
+    minify: true,
+    legalComments: 'linked',
+    // Required by the bundled CommonJS packages (yargs helpers, tar-stream, yauzl): ESM output has no `require`.
+    banner: { js: "import { createRequire as __ma_createRequire } from 'node:module'; const require = __ma_createRequire(import.meta.url);" },
+    external: ['@model-archiver/runtime', 'onnxruntime-node', 'sharp'],
+    plugins: [inlinePackageJson],
+    logLevel: 'warning',
+  });
+  await rm(outdir, { recursive: true, force: true });
+  await rename(temp, outdir);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli();
