@@ -47,6 +47,13 @@ async function printCompletionScript(io: CliIo): Promise<number> {
  * With no `io`, uses the real process and turns SIGINT/SIGTERM into an abort (nothing half-made is left behind).
  */
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
+  // `model-archiver --version` alone: torch-model-archiver users mean the model version, others the tool's; say both.
+  if (argv.length === 1 && argv[0] === '--version') {
+    const out = io ?? { stdout: process.stdout, stderr: process.stderr };
+    out.stdout.write(`${VERSION}\n`);
+    out.stderr.write(`model-archiver: note: that is the tool version; ${VERSION_HINT}\n`);
+    return ExitCode.OK;
+  }
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
   if (io === undefined) {
@@ -62,12 +69,6 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     },
   };
   const json = argv.includes('--json') || argv.some((a) => a === '--format=json');
-  // `model-archiver --version` alone: torch-model-archiver users mean the model version, others the tool's; say both.
-  if (argv.length === 1 && argv[0] === '--version') {
-    cliIo.stdout.write(`${VERSION}\n`);
-    cliIo.stderr.write(`model-archiver: note: that is the tool version; ${VERSION_HINT}\n`);
-    return ExitCode.OK;
-  }
   const modules = commandModules.map((make) => make(context));
   const commands = [
     ...modules.flatMap((m) => [m.command ?? []].flat()).map((c) => c.split(' ')[0] ?? '').filter((c) => c !== '$0'),
