@@ -102,7 +102,8 @@ heading('4. Serve them: model-server, then an image sent as `curl -T` sends it')
 /** Starts model-server on ephemeral ports and resolves with the child and its inference port once models are loaded. */
 async function startModelServer() {
   const args = ['--model-store', out, '--models', 'ocr-orientation.mar', 'ocr-recognizer.mar',
-    '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json'];
+    '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json',
+    '--key-file', join(out, 'key_file.json')];
   process.stdout.write(`$ model-server ${args.map((a) => (a.startsWith('/') ? show(a) : a)).join(' ')} &\n`);
   const child = spawn(process.execPath, [join(root, 'packages/server/dist/bin.js'), ...args], { cwd: out, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
@@ -121,10 +122,15 @@ const server = await startModelServer();
 // Keep reading the server's log so its pipe never fills; it is not shown.
 const drained = (async () => { for await (const _ of server.lines); })();
 const url = (model) => `http://127.0.0.1:${server.port}/predictions/${model}`;
-/** `curl -X POST -T FILE URL`: the file's bytes as the request body. */
+// Token authorization is on, as in TorchServe 0.11+: the server wrote its keys to key_file.json in its folder.
+const keyFile = show(join(out, 'key_file.json'));
+process.stdout.write(`$ AUTH="Authorization: Bearer $(node -p "require('${keyFile.startsWith('.') ? keyFile : `./${keyFile}`}').inference.key")"\n`);
+const inferenceKey = JSON.parse(readFileSync(join(out, 'key_file.json'), 'utf8')).inference.key;
+/** `curl -H "$AUTH" -X POST -T FILE URL`: the file's bytes as the request body. */
 async function post(model, file) {
-  process.stdout.write(`$ curl -X POST -T ${show(file)} ${url(model)}\n`);
-  const response = await fetch(url(model), { method: 'POST', body: readFileSync(file), headers: { 'content-type': 'image/png' } });
+  process.stdout.write(`$ curl -H "$AUTH" -X POST -T ${show(file)} ${url(model)}\n`);
+  const headers = { 'content-type': 'image/png', authorization: `Bearer ${inferenceKey}` };
+  const response = await fetch(url(model), { method: 'POST', body: readFileSync(file), headers });
   const text = await response.text();
   process.stdout.write(`${text}\n`);
   if (!response.ok) throw new Error(`HTTP ${response.status} from ${model}`);
