@@ -136,6 +136,11 @@ export const ErrorCode = {
   MODEL_LOAD_FAILED: 'MODEL_LOAD_FAILED',
   /** ONNX Runtime failed while running the model. */
   INFERENCE_FAILED: 'INFERENCE_FAILED',
+  /**
+   * No usable Python for a Python handler: the interpreter (`--python`, `$PYTHON`, else `python3` on the PATH) is missing,
+   * cannot be run, or is older than 3.9. The message names the fix.
+   */
+  PYTHON_NOT_FOUND: 'PYTHON_NOT_FOUND',
 
   // --- server ---
   /** No model of that name (or version) is registered. */

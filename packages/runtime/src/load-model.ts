@@ -15,6 +15,9 @@ import { resolveHandler } from './handlers/handler-resolve.js';
 import { manifestModelFields } from './manifest-fields.js';
 import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
+import { PythonModel } from './python/python-model.js';
+import { pythonCommand } from './python/python-interpreter.js';
+import { pythonTargetOf, requirementsNotice } from './python/python-target.js';
 import { RuntimeModel } from './runtime-model.js';
 import { OnnxSessionFactory } from './onnx/session-factory.js';
 import type { LoadOptions, LoadedModel } from './types.js';
@@ -54,7 +57,8 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
  * await model.close();
  *
  * @throws ModelArchiveError: archive and integrity codes from core, HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
- * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ABORTED.
+ * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ABORTED; for Python handlers also
+ * PYTHON_NOT_FOUND.
  */
 export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
   checkOptions(options);
@@ -69,6 +73,20 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const manifest = materialised.manifest.manifest;
   const fields = manifestModelFields(manifest);
   const name = options.modelName ?? fields.modelName ?? path.basename(archivePath).replace(/\.(mar|tar\.gz|tgz|zip)$/, '');
+  // A Python handler (MMS/TorchServe runtime, a .py module in the archive) runs in a Python worker process.
+  const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName);
+  if (pythonTarget !== undefined) {
+    if (pythonTarget.requirements !== undefined) warn(requirementsNotice(pythonTarget, pythonCommand(options.python, process.env).command));
+    return PythonModel.open(pythonTarget, {
+      target: pythonTarget,
+      ...(options.python === undefined ? {} : { python: options.python }),
+      batchSize: options.batchSize ?? 1,
+      gpuId: options.gpuId ?? null,
+      serverVersion: options.serverVersion ?? RUNTIME_VERSION,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onStderr: (line) => options.onPythonOutput?.(line),
+    });
+  }
   if (fields.handler === undefined) {
     throw new ModelArchiveError('HANDLER_INVALID', `The manifest of ${archivePath} names no handler`, { details: { archive: archivePath } });
   }

@@ -42,6 +42,11 @@ export interface ServerOptions {
    * config's). With several workers on few cores, 1 avoids oversubscription.
    */
   intraOpThreads?: number;
+  /**
+   * Python interpreter for archives whose handler is a Python module (MMS/TorchServe runtime `python*`); default
+   * `$PYTHON` of {@link ServerOptions.env}, else `python3` on the PATH.
+   */
+  python?: string;
   /** Where the log goes; default nowhere. */
   logger?: Logger;
   /** Environment for worker processes; default `process.env`. */

@@ -26,6 +26,8 @@ export interface ServerConfig {
     verifyIntegrity: boolean;
     intraOpThreads: number;
     serverVersion: string;
+    /** Interpreter for Python handlers; absent: `$PYTHON` of `env`, else `python3`. */
+    python?: string;
   };
 }
 
@@ -55,6 +57,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       verifyIntegrity: options.verifyIntegrity ?? true,
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,
+      ...(options.python === undefined ? {} : { python: options.python }),
     },
   };
 };

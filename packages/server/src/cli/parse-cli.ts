@@ -48,6 +48,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
     .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })
+    .option('python', { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' })
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
@@ -102,6 +103,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
+      ...(args.python === undefined || args.python === '' ? {} : { python: args.python }),
       intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),
       modelDefaults: {
         batchSize: modelDefaults.batchSize ?? DEFAULT_MODEL_SETTINGS.batchSize,

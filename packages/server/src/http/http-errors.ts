@@ -78,6 +78,7 @@ export const httpErrorFor = {
   INPUT_INVALID: badRequest,
   MODEL_LOAD_FAILED: internal,
   INFERENCE_FAILED: predictionFailed,
+  PYTHON_NOT_FOUND: internal,
   MODEL_NOT_FOUND: notFound,
   MODEL_ALREADY_REGISTERED: { status: 409, type: 'ConflictStatusException' },
   MODEL_URL_NOT_ALLOWED: { status: 400, type: 'DownloadArchiveException' },

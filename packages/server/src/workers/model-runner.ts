@@ -48,9 +48,10 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, python } = options;
     this.pool = new WorkerPool({
       ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion } satisfies WorkerSettings),
+      ...(python === undefined ? {} : { python }),
       modelName: options.name,
       batchSize: options.settings.batchSize,
       onIdle: () => this.dispatch(),

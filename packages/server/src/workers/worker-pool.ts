@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
-import { WorkerProcess } from './worker-process.js';
+import { startWorker } from './python-worker-process.js';
+import type { PoolWorker } from './python-worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -8,7 +9,7 @@ import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol
 export interface WorkerSlot {
   readonly id: string;
   state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopping';
-  process: WorkerProcess | undefined;
+  process: PoolWorker | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   /** Batches sent to the process and not answered yet (at most {@link PIPELINE_DEPTH}). */
   running: Set<Promise<unknown>>;
@@ -28,6 +29,8 @@ export interface WorkerPoolOptions {
   verifyIntegrity: boolean;
   intraOpThreads: number;
   serverVersion: string;
+  /** Python interpreter for archives with a Python handler (`--python`); default `$PYTHON`, else `python3`. */
+  python?: string;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -158,7 +161,7 @@ export class WorkerPool {
 
   private async startSlot(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
-    let worker: WorkerProcess | undefined;
+    let worker: PoolWorker | undefined;
     worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
     this.info ??= worker.info;
     if (slot.state !== 'starting' || this.closed) {
@@ -171,10 +174,12 @@ export class WorkerPool {
     this.options.onIdle();
   }
 
-  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<WorkerProcess> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads } = this.options;
-    return WorkerProcess.start({
+  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<PoolWorker> {
+    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python } = this.options;
+    return startWorker({
       id,
+      verifyIntegrity,
+      ...(python === undefined ? {} : { python }),
       load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
       logger: this.options.logger,
       env: this.options.env,
@@ -183,7 +188,7 @@ export class WorkerPool {
     });
   }
 
-  private onExit(slot: WorkerSlot, worker: WorkerProcess | undefined, exit: WorkerExit): void {
+  private onExit(slot: WorkerSlot, worker: PoolWorker | undefined, exit: WorkerExit): void {
     if (slot.process !== worker || worker === undefined) return;
     slot.process = undefined;
     this.updateGauge();
