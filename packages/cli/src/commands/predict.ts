@@ -20,6 +20,7 @@ interface PredictFlags {
   'cache-dir'?: string;
   verify: boolean;
   json: boolean;
+  python?: string;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -91,6 +92,7 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
         'cache-dir': { type: 'string', describe: 'Model cache folder (default: $MODEL_ARCHIVER_CACHE_DIR or <tmp>/model-archiver-<uid>/cache)' },
         verify: { type: 'boolean', default: true, describe: 'Check the integrity record when the archive has one (--no-verify skips)' },
         json: { type: 'boolean', default: false, describe: 'Print the results as one JSON document on stdout' },
+        python: { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' },
       })
       .example('$0 predict ocr-orientation.mar upright.png rotated.png', 'classify two images')
       .example(`$0 predict tiny.mar '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}' --json`, 'KServe v2 tensors in, JSON out')
@@ -108,6 +110,9 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
       batchSize: argv.batch ? inputs.length : 1,
       verifyIntegrity: argv.verify,
       signal: io.signal,
+      ...(argv.python === undefined || argv.python === '' ? {} : { python: argv.python }),
+      // A Python handler's print() output, as the Node handlers' console output: on stderr.
+      onPythonOutput: (line) => io.stderr.write(`${line}\n`),
       onWarning: (message) => {
         warnings.push(message);
         if (!argv.json) io.stderr.write(`model-archiver: warning: ${message}\n`);

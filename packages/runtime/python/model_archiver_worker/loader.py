@@ -42,8 +42,8 @@ def split_handler(handler):
 def _hint(error):
     if isinstance(error, ModuleNotFoundError) and error.name:
         return (
-            "\nHint: Python module %r is not installed for this interpreter. Install it (Debian: apt-get install "
-            "python3-%s; else pip install %s), or choose the interpreter that has it with --python or $PYTHON."
+            "; install %r for this interpreter (Debian: apt-get install python3-%s; else pip install %s) or choose "
+            "one that has it with --python or $PYTHON"
             % (error.name, error.name.split(".")[0].lower(), error.name.split(".")[0])
         )
     return ""

@@ -49,9 +49,10 @@ export interface PythonWorkerOptions {
   onExit?: (exit: PythonWorkerExit) => void;
 }
 
+/** A worker error as a coded error; the Python traceback (if any) is in `details.traceback`. */
 const toError = (error: PythonError): ModelArchiveError =>
   new ModelArchiveError(Object.hasOwn(ErrorCode, error.code) ? error.code : ErrorCode.INTERNAL, error.message, {
-    ...(error.cause === undefined ? {} : { cause: error.cause }),
+    ...(error.cause === undefined ? {} : { details: { traceback: error.cause } }),
   });
 
 /** `PYTHONPATH` as the reference servers build it: handler folder, the caller's path, model folder, then ours. */
