@@ -9,3 +9,4 @@ export type { PrepareOptions } from './python-target.js';
 export { PYTHON_WORKER_ROOT, pythonCommand } from './python-interpreter.js';
 export type { FromPython, PythonError, PythonFlavour, PythonRequest, PythonRequestPart, PythonResponse, PythonTarget, ToPython } from './python-protocol.js';
 export { FrameDecoder, encodeFrame } from './frames.js';
+export { defaultCacheDir } from '../cache/cache-index.js';

@@ -4,7 +4,7 @@
  * (`@model-archiver/runtime/python`): batches of {@link WireRequest} go over length-prefixed frames unchanged, and its
  * answers are {@link WireResponse}s.
  */
-import { PythonWorker, preparePythonTarget, pythonCommand, requirementsNotice } from '@model-archiver/runtime/python';
+import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsNotice } from '@model-archiver/runtime/python';
 import type { PythonRequest, PythonResponse, PythonTarget } from '@model-archiver/runtime/python';
 
 import { WorkerProcess } from './worker-process.js';
@@ -101,6 +101,8 @@ export type PoolWorker = WorkerProcess | PythonWorkerProcess;
 export const startWorker = async (options: WorkerStartOptions & { python?: string; verifyIntegrity: boolean }): Promise<PoolWorker> => {
   const target = await preparePythonTarget(options.load.archivePath, {
     ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
+    // The cache a Node worker with this environment uses: it then finds the archive already there.
+    cacheDir: defaultCacheDir(options.env),
     verifyIntegrity: options.verifyIntegrity,
   });
   if (target === undefined) return WorkerProcess.start(options);
