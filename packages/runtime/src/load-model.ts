@@ -15,7 +15,6 @@ import { resolveHandler } from './handlers/handler-resolve.js';
 import { manifestModelFields } from './manifest-fields.js';
 import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
-import { PythonModel } from './python/python-model.js';
 import { pythonCommand } from './python/python-interpreter.js';
 import { pythonTargetOf, requirementsNotice } from './python/python-target.js';
 import { RuntimeModel } from './runtime-model.js';
@@ -77,6 +76,8 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName);
   if (pythonTarget !== undefined) {
     if (pythonTarget.requirements !== undefined) warn(requirementsNotice(pythonTarget, pythonCommand(options.python, process.env).command));
+    // Imported on use: archives with JavaScript handlers never load the Python worker client.
+    const { PythonModel } = await import('./python/python-model.js');
     return PythonModel.open(pythonTarget, {
       target: pythonTarget,
       ...(options.python === undefined ? {} : { python: options.python }),
