@@ -9,7 +9,8 @@ import type { PythonModel } from '../src/python/python-model.js';
 import { PythonWorker } from '../src/python/python-worker.js';
 import { tempArea } from './helpers.js';
 import type { TempArea } from './helpers.js';
-import { buildPythonArchive, pythonWithNumpy } from './python-helpers.js';
+import { pythonWithNumpy } from '../../../fixtures/python/python-interpreter.mjs';
+import { buildPythonArchive } from './python-helpers.js';
 
 const EXAMPLE = new URL('../../../examples/python-classifier/', import.meta.url);
 

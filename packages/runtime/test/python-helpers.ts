@@ -1,21 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { buildArchive } from '@model-archiver/core';
-
-/**
- * A Python 3 interpreter that has numpy: `$PYTHON`, `python3` on the PATH, else Debian's `/usr/bin/python3` (where
- * `apt-get install python3-numpy` puts numpy). Throws when none has it: CI installs python3-numpy (.ci/run).
- */
-export const pythonWithNumpy = (): string => {
-  const candidates = [process.env['PYTHON'], 'python3', '/usr/bin/python3'].filter((c): c is string => c !== undefined && c !== '');
-  for (const candidate of candidates) {
-    if (spawnSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0) return candidate;
-  }
-  throw new Error(`No Python 3 with numpy among ${candidates.join(', ')}: apt-get install python3-numpy`);
-};
 
 /** Writes `files` into a fresh folder and archives it MMS-style (`--model-path`, `--runtime python`); returns the .mar. */
 export const buildPythonArchive = async (

@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { buildArchive } from '@model-archiver/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { request, runServerToExit, startServerProcess, tempDir, waitFor } from './helpers.js';
+import { pythonWithNumpy } from '../../../fixtures/python/python-interpreter.mjs';
+import { buildPythonArchive, request, runServerToExit, startServerProcess, tempDir, waitFor } from './helpers.js';
 import type { RunningServer } from './helpers.js';
-import { buildPythonArchive, pythonWithNumpy } from './python-helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/python-classifier/', import.meta.url));
 

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { pythonWithNumpy } from '../../../../fixtures/python/python-interpreter.mjs';
 import { errorCodeOf, jsonOf, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
 
 let dir: string;
@@ -11,16 +11,8 @@ let cleanup: () => Promise<void>;
 let python: string;
 const EXAMPLE = join(REPO_ROOT, 'examples/python-classifier');
 
-/** `$PYTHON`, `python3`, else Debian's `/usr/bin/python3`: the first that has numpy (CI installs python3-numpy). */
-const findPython = (): string => {
-  const candidates = [process.env['PYTHON'], 'python3', '/usr/bin/python3'].filter((c): c is string => c !== undefined && c !== '');
-  const found = candidates.find((candidate) => spawnSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0);
-  if (found === undefined) throw new Error(`No Python 3 with numpy among ${candidates.join(', ')}: apt-get install python3-numpy`);
-  return found;
-};
-
 beforeAll(async () => {
-  python = findPython();
+  python = pythonWithNumpy();
   ({ dir, cleanup } = await tempDir('python'));
   await cp(EXAMPLE, join(dir, 'colours'), { recursive: true });
   await mkdir(join(dir, 'broken'));
