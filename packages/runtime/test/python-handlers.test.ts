@@ -181,6 +181,16 @@ describe('Python handlers (loadModel)', () => {
       expect(lines).toEqual(expect.arrayContaining(['printed at import', 'written to fd 1 at import', 'handling 1']));
     });
 
+    it('keeps a JavaScript handler of an MMS archive (runtime python) on Node', async () => {
+      const archive = await buildPythonArchive(area.root, 'js-in-mms', 'svc:handle', {
+        'svc.mjs': 'export function handle(batch) { return batch.map(() => ({ node: process.version })); }\n',
+        'svc.py': 'def handle(data, context):\n    return None if data is None else [{"python": True} for _ in data]\n',
+      });
+      const model = await load(archive);
+      const [answer] = await model.handle([{ body: 'x' }]);
+      expect(answer!.body).toEqual({ node: process.version });
+    });
+
     it('runs the example service: a numpy softmax classifier with .npy weights answering the top 5', async () => {
       const files: Record<string, Buffer> = {};
       for (const file of ['model_service.py', 'weights.npy', 'synset.txt']) files[file] = await readFile(new URL(file, EXAMPLE));
