@@ -4,5 +4,3 @@ Started as ``python3 -m model_archiver_worker`` with the model folder as the wor
 frames on stdin and writes them on stdout (see ``frames.py``); everything a handler prints goes to stderr. Standard
 library only; Python >= 3.9.
 """
-
-PROTOCOL_VERSION = 1
