@@ -98,12 +98,12 @@ export type PoolWorker = WorkerProcess | PythonWorkerProcess;
  * runtime, see `preparePythonTarget`), else a Node worker. The archive is materialised into the runtime's cache first
  * (the Node worker then finds it there).
  */
-export const startWorker = async (options: WorkerStartOptions & { python?: string; verifyIntegrity: boolean }): Promise<PoolWorker> => {
+export const startWorker = async (options: WorkerStartOptions & { python?: string }): Promise<PoolWorker> => {
   const target = await preparePythonTarget(options.load.archivePath, {
     ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
     // The cache a Node worker with this environment uses: it then finds the archive already there.
     cacheDir: defaultCacheDir(options.env),
-    verifyIntegrity: options.verifyIntegrity,
+    verifyIntegrity: options.load.verifyIntegrity,
   });
   if (target === undefined) return WorkerProcess.start(options);
   return PythonWorkerProcess.start({ ...options, target, ...(options.python === undefined ? {} : { python: options.python }) });

@@ -178,7 +178,6 @@ export class WorkerPool {
     const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python } = this.options;
     return startWorker({
       id,
-      verifyIntegrity,
       ...(python === undefined ? {} : { python }),
       load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
       logger: this.options.logger,
