@@ -178,6 +178,8 @@ describe('Python handlers (loadModel)', () => {
       const lines: string[] = [];
       const model = await load(archives['fn']!, { onPythonOutput: (line) => lines.push(line) });
       await model.handle([{ body: 'x' }]);
+      // stderr is another pipe than the frames: the last line may arrive after the answer.
+      for (let waited = 0; !lines.includes('handling 1') && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(lines).toEqual(expect.arrayContaining(['printed at import', 'written to fd 1 at import', 'handling 1']));
     });
 

@@ -101,7 +101,10 @@ describe('Python worker protocol', () => {
     const worker = await start(process.env, (line) => lines.push(line));
     const [answer] = await worker.run([request({ requestId: 'req-9', query: { status: '201' } })]);
     expect(ok(answer).status).toBe(201);
-    expect(lines.some((line) => line.startsWith('[METRICS]InspectTime.ms:1.5|#ModelName:inspect') && line.includes('RequestId:req-9'))).toBe(true);
+    // stderr is another pipe than the frames: the line may arrive after the answer.
+    const logged = (): boolean => lines.some((line) => line.startsWith('[METRICS]InspectTime.ms:1.5|#ModelName:inspect') && line.includes('RequestId:req-9'));
+    for (let waited = 0; !logged() && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(logged()).toBe(true);
   });
 
   it('wraps a KServe v2 answer as {id, model_name, model_version, outputs}', async () => {
