@@ -43,7 +43,7 @@ describe('model-server with Python handlers', () => {
     store = temp.dir;
     // The example folder, archived with the seed's command line: --handler model_service:handle --model-path <dir> --runtime python.
     await buildArchive({ modelName: 'colours', handler: 'model_service:handle', modelPath: EXAMPLE, runtime: 'python', exportPath: temp.dir });
-    await buildPythonArchive(temp.dir, 'tsclass', 'ts_handler.py', { 'ts_handler.py': CLASS_HANDLER }, 'torchserve');
+    await buildPythonArchive(temp.dir, 'tsclass', 'ts_handler.py', { 'ts_handler.py': CLASS_HANDLER, 'requirements.txt': 'numpy\n' }, 'torchserve');
     for (const [name, source] of Object.entries(HANDLERS)) await buildPythonArchive(temp.dir, name.replace('_', '-'), name, { [`${name}.py`]: source });
     server = await startServerProcess(['--model-store', temp.dir, '--models', 'colours.mar', 'raises.mar', 'short.mar', 'hangs.mar', '--response-timeout', '3', '--python', python]);
     const registered = await request(`${server.management}/models?url=tsclass.mar&batch_size=3&max_batch_delay=10000&initial_workers=1`, { method: 'POST' });
@@ -88,6 +88,11 @@ describe('model-server with Python handlers', () => {
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ keys: ['body'], size: index + 1, batch: 3, configured: 3 });
     });
+  });
+
+  it('logs a requirements.txt of an archive as a warning, once, without installing it', async () => {
+    const notices = server!.logs.filter((line) => line.level === 'warn' && line.model === 'tsclass' && String(line.msg).includes('requirements.txt'));
+    expect(notices).toHaveLength(1);
   });
 
   it('answers 503 HANDLER_FAILED when the handler raises, logs the traceback and keeps the worker', async () => {
