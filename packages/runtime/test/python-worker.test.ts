@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { pythonWithNumpy } from '../../../fixtures/python/python-interpreter.mjs';
@@ -26,6 +30,18 @@ def handle(data, context):
         })
     return out
 `;
+
+/** The built client, as a separate Node process imports it (`npm test` builds first). */
+const DIST_CLIENT = new URL('../dist/python/index.js', import.meta.url).href;
+
+/** True while `pid` runs (a zombie waiting to be reaped counts as gone). */
+const running = (pid: number): boolean => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 describe('Python worker protocol', () => {
   let area: TempArea;
@@ -112,6 +128,26 @@ describe('Python worker protocol', () => {
     const [answer] = await worker.run([request({ kind: 'v2-infer', body: Buffer.from('{"id": "q1", "inputs": []}'), contentType: 'application/json', query: { v2: '1' } })]);
     expect(ok(answer).contentType).toBe('application/json');
     expect(json(answer)).toEqual({ id: 'q1', model_name: 'inspect', model_version: '1.0', outputs: [{ name: 'y', datatype: 'BYTES', shape: [1], data: ['ok'] }] });
+  });
+
+  it('exits when the process that started it dies, even while its handler hangs', async () => {
+    const archive = await buildPythonArchive(area.root, 'hangs', 'hang_svc:handle', {
+      'hang_svc.py': 'import time\ndef handle(data, context):\n    if data is None:\n        return None\n    time.sleep(600)\n',
+    });
+    const hangTarget = await preparePythonTarget(archive, { cacheDir: area.cacheDir });
+    const script = [
+      `import { PythonWorker } from ${JSON.stringify(DIST_CLIENT)};`,
+      'const worker = await PythonWorker.start({ target: JSON.parse(process.argv[1]), python: process.argv[2], batchSize: 1, serverVersion: "t" });',
+      'void worker.run([{ requestId: "r", body: new Uint8Array(0), contentType: "", headers: {}, query: {} }]);',
+      'console.log(worker.pid);',
+    ].join('\n');
+    const parent = spawn(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(hangTarget), python], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve) => createInterface({ input: parent.stdout }).once('line', (line) => resolve(Number(line))));
+    expect(running(pid)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the batch is in the handler now
+    parent.kill('SIGKILL');
+    for (let waited = 0; running(pid) && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(running(pid)).toBe(false);
   });
 
   it('answers batches sent before the previous one finished, in order', async () => {

@@ -8,6 +8,8 @@ batch size, gpu id, server version, flavour, model config), ``batch`` (id, reque
 import os
 import signal
 import sys
+import threading
+import time
 import traceback
 
 from model_archiver_worker.context import Context
@@ -30,6 +32,20 @@ def _protect_channel():
     return frame_in, frame_out
 
 
+def _watch_parent():
+    """Exits when the server goes away (it is then no longer our parent), even while a handler hangs: a closed stdin is
+    only noticed between batches."""
+    parent = os.getppid()
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="model-archiver-parent-watch", daemon=True).start()
+
+
 def _load(message):
     context = Context(
         message["modelName"],
@@ -49,6 +65,7 @@ def main():
     # Ctrl-C in a terminal signals the whole process group: the server drains and then stops its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     frame_in, frame_out = _protect_channel()
+    _watch_parent()
     entry = context = info = None
     while True:
         try:

@@ -135,6 +135,10 @@ export class PythonWorker {
         try {
           messages = decoder.push(chunk);
         } catch (error) {
+          // The channel is broken: the process goes (a batch in flight gets WORKER_DIED), the reason into its stderr tail.
+          const reason = `model-archiver: the Python worker wrote a malformed frame (${(error as Error).message}); killing it`;
+          tail.push(reason);
+          options.onStderr?.(reason);
           child.kill('SIGKILL');
           fail(new ModelArchiveError(ErrorCode.INTERNAL, 'The Python worker wrote a malformed frame.', { cause: error }));
           return;
