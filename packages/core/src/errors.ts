@@ -141,6 +141,11 @@ export const ErrorCode = {
    * cannot be run, or is older than 3.9. The message names the fix.
    */
   PYTHON_NOT_FOUND: 'PYTHON_NOT_FOUND',
+  /**
+   * Installing an archive's `requirements.txt` into its own virtual environment failed (opt-in `installRequirements`):
+   * the environment could not be created or pip failed; the message holds pip's last lines.
+   */
+  REQUIREMENTS_INSTALL_FAILED: 'REQUIREMENTS_INSTALL_FAILED',
 
   // --- server ---
   /** No model of that name (or version) is registered. */

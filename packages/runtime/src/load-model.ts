@@ -62,8 +62,9 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
 export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
   checkOptions(options);
   const warn = options.onWarning ?? ((): void => {});
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const materialised = await materialiseArchive(path.resolve(archivePath), {
-    cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
+    cacheDir,
     verifyIntegrity: options.verifyIntegrity ?? true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
@@ -75,12 +76,20 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   // A Python handler (MMS/TorchServe runtime, a .py module in the archive) runs in a Python worker process.
   const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName);
   if (pythonTarget !== undefined) {
-    if (pythonTarget.requirements !== undefined) warn(requirementsNotice(pythonTarget, pythonCommand(options.python, process.env).command));
     // Imported on use: archives with JavaScript handlers never load the Python worker client.
-    const { PythonModel } = await import('./python/python-model.js');
+    const [{ PythonModel }, { requirementsEnvironment }] = await Promise.all([import('./python/python-model.js'), import('./python/python-venv.js')]);
+    let python = options.python;
+    if (pythonTarget.requirements !== undefined) {
+      const base = pythonCommand(options.python, process.env).command;
+      if (options.installRequirements === true) {
+        python = await requirementsEnvironment(pythonTarget, { python: base, env: process.env, cacheDir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      } else {
+        warn(requirementsNotice(pythonTarget, base));
+      }
+    }
     return PythonModel.open(pythonTarget, {
       target: pythonTarget,
-      ...(options.python === undefined ? {} : { python: options.python }),
+      ...(python === undefined ? {} : { python }),
       batchSize: options.batchSize ?? 1,
       gpuId: options.gpuId ?? null,
       serverVersion: options.serverVersion ?? RUNTIME_VERSION,

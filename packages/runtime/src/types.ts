@@ -31,6 +31,12 @@ export interface LoadOptions {
    * default `$PYTHON`, else `python3` on the PATH.
    */
   python?: string;
+  /**
+   * Install the archive's `requirements.txt` (Python handlers) into a virtual environment of its own in the model cache
+   * (built once per archive and interpreter, with the interpreter's packages visible) and run the handler there.
+   * Default false: a requirements file is only reported through `onWarning`. Runs pip, i.e. code from the index.
+   */
+  installRequirements?: boolean;
   /** Receives each line a Python handler writes (print() and stderr go there, never into the protocol). Default: dropped. */
   onPythonOutput?: (line: string) => void;
 }

@@ -47,6 +47,11 @@ export interface ServerOptions {
    * `$PYTHON` of {@link ServerOptions.env}, else `python3` on the PATH.
    */
   python?: string;
+  /**
+   * Install a Python archive's `requirements.txt` into a virtual environment of the model's own (in the runtime's
+   * cache, built by the first worker that starts) instead of only logging it; default false.
+   */
+  installRequirements?: boolean;
   /** Where the log goes; default nowhere. */
   logger?: Logger;
   /** Environment for worker processes; default `process.env`. */

@@ -28,6 +28,8 @@ export interface ServerConfig {
     serverVersion: string;
     /** Interpreter for Python handlers; absent: `$PYTHON` of `env`, else `python3`. */
     python?: string;
+    /** Install a Python archive's requirements into its own virtual environment. */
+    installRequirements: boolean;
   };
 }
 
@@ -58,6 +60,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,
       ...(options.python === undefined ? {} : { python: options.python }),
+      installRequirements: options.installRequirements ?? false,
     },
   };
 };

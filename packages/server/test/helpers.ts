@@ -79,11 +79,12 @@ export interface RunningServer {
 }
 
 /** Starts `model-server` on ephemeral ports with JSON logs and waits for its "started" record. */
-export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false): Promise<RunningServer> =>
+export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, env: Record<string, string> = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached,
+      env: { ...process.env, ...env },
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = '';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildArchive } from '@model-archiver/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { pythonWithNumpy } from '../../../fixtures/python/python-interpreter.mjs';
+import { DEMO_DEP_FILES, demoWheel, pythonWithNumpy } from '../../../fixtures/python/python-interpreter.mjs';
 import { buildPythonArchive, request, runServerToExit, startServerProcess, tempDir, waitFor } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
@@ -143,6 +143,20 @@ describe('model-server with Python handlers', () => {
     expect(hung.status).toBe(408);
     await servedAgain('hangs', 'quick');
     expect(server!.logs.some((line) => line.msg === 'worker died' && line.model === 'hangs' && line.reason === 'timeout')).toBe(true);
+  });
+
+  it('with --install-requirements, serves a handler whose requirements.txt installs a wheel of the archive', { timeout: 120_000 }, async () => {
+    const archive = await buildPythonArchive(store, 'needs-dep', 'svc:handle', { ...DEMO_DEP_FILES, 'wheels/demo_dep-1.0-py3-none-any.whl': demoWheel(python) });
+    const cache = `${store}/cache`;
+    const other = await startServerProcess(['--models', `dep=${archive}`, '--python', python, '--install-requirements'], 120_000, false, { MODEL_ARCHIVER_CACHE_DIR: cache });
+    try {
+      const answer = await request(`${other.inference}/predictions/dep`, { method: 'POST', body: 'x' });
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ value: 42 });
+      expect(String(answer.body.prefix).startsWith(`${cache}/python-envs/`)).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('fails to start with PYTHON_NOT_FOUND when --python names no interpreter', async () => {

@@ -7,6 +7,8 @@ export type { PythonWorkerExit, PythonWorkerOptions } from './python-worker.js';
 export { PYTHON_RUNTIMES, isPythonHandler, preparePythonTarget, pythonModuleCandidates, requirementsNotice } from './python-target.js';
 export type { PrepareOptions } from './python-target.js';
 export { PYTHON_WORKER_ROOT, pythonCommand } from './python-interpreter.js';
+export { requirementsEnvironment } from './python-venv.js';
+export type { RequirementsEnvironmentOptions } from './python-venv.js';
 export type { FromPython, PythonError, PythonFlavour, PythonRequest, PythonRequestPart, PythonResponse, PythonTarget, ToPython } from './python-protocol.js';
 export { FrameDecoder, encodeFrame } from './frames.js';
 export { defaultCacheDir } from '../cache/cache-index.js';

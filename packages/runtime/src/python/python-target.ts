@@ -103,4 +103,4 @@ export async function preparePythonTarget(archivePath: string, options: PrepareO
 
 /** The notice given for an archive that carries a requirements file. */
 export const requirementsNotice = (target: PythonTarget, python: string): string =>
-  `Model ${target.name} carries ${target.requirements ?? 'requirements.txt'}; it is not installed. Install its packages for ${python} yourself (e.g. ${python} -m pip install -r ${path.join(target.modelDir, target.requirements ?? 'requirements.txt')}).`;
+  `Model ${target.name} carries ${target.requirements ?? 'requirements.txt'}; it is not installed. Install its packages for ${python} yourself (e.g. ${python} -m pip install -r ${path.join(target.modelDir, target.requirements ?? 'requirements.txt')}), or pass --install-requirements to install them into a virtual environment of the model's own.`;

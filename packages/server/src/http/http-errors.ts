@@ -79,6 +79,7 @@ export const httpErrorFor = {
   MODEL_LOAD_FAILED: internal,
   INFERENCE_FAILED: predictionFailed,
   PYTHON_NOT_FOUND: internal,
+  REQUIREMENTS_INSTALL_FAILED: internal,
   MODEL_NOT_FOUND: notFound,
   MODEL_ALREADY_REGISTERED: { status: 409, type: 'ConflictStatusException' },
   MODEL_URL_NOT_ALLOWED: { status: 400, type: 'DownloadArchiveException' },

@@ -4,7 +4,7 @@
  * (`@model-archiver/runtime/python`): batches of {@link WireRequest} go over length-prefixed frames unchanged, and its
  * answers are {@link WireResponse}s.
  */
-import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsNotice } from '@model-archiver/runtime/python';
+import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsEnvironment, requirementsNotice } from '@model-archiver/runtime/python';
 import type { PythonRequest, PythonResponse, PythonTarget } from '@model-archiver/runtime/python';
 
 import { WorkerProcess } from './worker-process.js';
@@ -23,6 +23,8 @@ export interface PythonWorkerStartOptions extends WorkerStartOptions {
   target: PythonTarget;
   /** Interpreter (`--python`); default `$PYTHON`, else `python3` on the PATH. */
   python?: string;
+  /** Install the archive's requirements into its own virtual environment (else only log them). */
+  installRequirements: boolean;
 }
 
 /** One Python worker process seen from the server. */
@@ -43,14 +45,21 @@ export class PythonWorkerProcess {
   static async start(options: PythonWorkerStartOptions): Promise<PythonWorkerProcess> {
     const { target, logger, load } = options;
     const fields = { model: target.name, worker: options.id };
-    if (target.requirements !== undefined && !reportedRequirements.has(target.modelDir)) {
-      reportedRequirements.add(target.modelDir);
-      logger.warn(requirementsNotice(target, pythonCommand(options.python, options.env).command), fields);
+    let python = options.python;
+    if (target.requirements !== undefined) {
+      const base = pythonCommand(options.python, options.env).command;
+      if (options.installRequirements) {
+        logger.info('preparing the Python environment of the model (built once, then reused)', { ...fields, requirements: target.requirements });
+        python = await requirementsEnvironment(target, { python: base, env: options.env, cacheDir: defaultCacheDir(options.env) });
+      } else if (!reportedRequirements.has(target.modelDir)) {
+        reportedRequirements.add(target.modelDir);
+        logger.warn(requirementsNotice(target, base), fields);
+      }
     }
     let pid: number | undefined;
     const worker = await PythonWorker.start({
       target,
-      ...(options.python === undefined ? {} : { python: options.python }),
+      ...(python === undefined ? {} : { python }),
       env: options.env,
       batchSize: load.batchSize,
       gpuId: null,
@@ -98,7 +107,7 @@ export type PoolWorker = WorkerProcess | PythonWorkerProcess;
  * runtime, see `preparePythonTarget`), else a Node worker. The archive is materialised into the runtime's cache first
  * (the Node worker then finds it there).
  */
-export const startWorker = async (options: WorkerStartOptions & { python?: string }): Promise<PoolWorker> => {
+export const startWorker = async (options: WorkerStartOptions & { python?: string; installRequirements: boolean }): Promise<PoolWorker> => {
   const target = await preparePythonTarget(options.load.archivePath, {
     ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
     // The cache a Node worker with this environment uses: it then finds the archive already there.

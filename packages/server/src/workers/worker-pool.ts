@@ -31,6 +31,8 @@ export interface WorkerPoolOptions {
   serverVersion: string;
   /** Python interpreter for archives with a Python handler (`--python`); default `$PYTHON`, else `python3`. */
   python?: string;
+  /** Install a Python archive's requirements into its own virtual environment (`--install-requirements`). */
+  installRequirements: boolean;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -175,9 +177,10 @@ export class WorkerPool {
   }
 
   private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<PoolWorker> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python } = this.options;
+    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python, installRequirements } = this.options;
     return startWorker({
       id,
+      installRequirements,
       ...(python === undefined ? {} : { python }),
       load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
       logger: this.options.logger,
