@@ -11,9 +11,69 @@ export { ErrorCode, ModelArchiveError, isModelArchiveError } from './errors.js';
 export { mapWithConcurrency } from './map-with-concurrency.js';
 export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 
+// --- vocabulary (zod-free; the same block is in index.ts and read-entry.ts) ---
+export {
+  MANIFEST_FLAVOURS,
+  WRITABLE_FLAVOURS,
+  MANIFEST_PATH,
+  LEGACY_MANIFEST_PATH,
+  isWritableFlavour,
+} from './vocabulary/manifest-flavours.js';
+export type { ManifestFlavour, WritableFlavour } from './vocabulary/manifest-flavours.js';
+export {
+  RUNTIMES,
+  RUNTIMES_BY_FLAVOUR,
+  PYTHON_RUNTIMES,
+  defaultRuntimeOf,
+  isPythonRuntime,
+  isRuntime,
+  isRuntimeOf,
+} from './vocabulary/runtimes.js';
+export type { PythonRuntime, Runtime } from './vocabulary/runtimes.js';
+export { ARCHIVE_FORMATS, ARCHIVE_FORMAT_TRAITS, isArchiveFormat } from './vocabulary/archive-formats.js';
+export type { ArchiveFormat, ArchiveFormatTraits } from './vocabulary/archive-formats.js';
+export { CONTAINER_FORMATS } from './vocabulary/container-formats.js';
+export type { ContainerFormat } from './vocabulary/container-formats.js';
+export {
+  COMPRESSION_MODES,
+  COMPRESSION_LEVELS,
+  checkCompressionLevel,
+  isCompressionLevel,
+  isCompressionMode,
+} from './vocabulary/compression.js';
+export type { CompressionMode } from './vocabulary/compression.js';
+export { ARCHIVE_SUFFIXES, stripArchiveSuffix } from './vocabulary/archive-suffix.js';
+export {
+  NODE_BUILTIN_HANDLERS,
+  TORCHSERVE_BUILTIN_HANDLERS,
+  TORCHSERVE_LSP_BUILTIN_HANDLERS,
+  builtinHandlersOf,
+  isBuiltinHandler,
+  isNodeBuiltinHandler,
+} from './vocabulary/builtin-handlers.js';
+export type {
+  NodeBuiltinHandler,
+  TorchServeBuiltinHandler,
+  TorchServeLspBuiltinHandler,
+} from './vocabulary/builtin-handlers.js';
+export { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension, nodeModuleCandidates } from './vocabulary/node-handler-paths.js';
+export type { NodeHandlerExtension } from './vocabulary/node-handler-paths.js';
+export { pythonModuleCandidates } from './vocabulary/python-handler-paths.js';
+export { parseHandlerString } from './vocabulary/handler-string.js';
+export type { ParsedHandler } from './vocabulary/handler-string.js';
+export {
+  MODEL_NAME_PATTERN,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_VERSION_PATTERN,
+  MODEL_VERSION_MAX_LENGTH,
+  findModelNameProblem,
+  findModelVersionProblem,
+  validateModelName,
+  validateModelVersion,
+} from './vocabulary/model-names.js';
+export type { ModelNameProblem, ModelVersionProblem } from './vocabulary/model-names.js';
+
 // --- manifest ---
-export { MANIFEST_PATH, LEGACY_MANIFEST_PATH } from './manifest/flavour.js';
-export type { ManifestFlavour, Runtime } from './manifest/flavour.js';
 export {
   MmsManifestSchema,
   MmsModelSchema,
@@ -57,17 +117,6 @@ export { migrateLegacyManifest } from './manifest/migrate.js';
 export { formatTorchServeDate, parseTorchServeDate, formatIsoUtc } from './manifest/dates.js';
 export { ARCHIVER_VERSION, TORCHSERVE_ARCHIVER_VERSION, MMS_MANIFEST_VERSION } from './manifest/versions.js';
 export {
-  MODEL_NAME_PATTERN,
-  MODEL_NAME_MAX_LENGTH,
-  MODEL_VERSION_PATTERN,
-  MODEL_VERSION_MAX_LENGTH,
-  findModelNameProblem,
-  findModelVersionProblem,
-  validateModelName,
-  validateModelVersion,
-} from './manifest/names.js';
-export type { ModelNameProblem, ModelVersionProblem } from './manifest/names.js';
-export {
   MANIFEST_JSON_SCHEMA_DEFS,
   buildManifestJsonSchema,
   serializeManifestJsonSchema,
@@ -87,17 +136,10 @@ export type { IntegrityFile, IntegrityRecord, Signature } from './integrity/reco
 export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
 
 // --- build ---
-export type {
-  ArchiveFormat,
-  BuildOptions,
-  BuildProgress,
-  BuildResult,
-  BuiltEntry,
-  CompressionMode,
-} from './build/build-options.js';
-export { planArchive } from './build/plan/plan-archive.js';
-export type { ArchivePlan, BuildFlavour, PlannedFile, PlannedManifestFiles } from './build/plan/plan-types.js';
-export { buildArchive } from './build/build-archive.js';
+export type { BuildOptions, BuildProgress, BuildResult, BuiltEntry } from './builder/build-options.js';
+export { planArchive } from './builder/plan/plan-archive.js';
+export type { ArchivePlan, BuildFlavour, PlannedFile, PlannedManifestFiles } from './builder/plan/plan-types.js';
+export { buildArchive } from './builder/build-archive.js';
 export { ZipWriter } from './zip/zip-writer.js';
 export type { RawZipEntry, ZipEntryOptions, ZipEntryRecord, ZipFinishResult, ZipWriterOptions } from './zip/zip-writer.js';
 export { DENSE_EXTENSIONS, isDenseByName, probeMethod } from './zip/compression-policy.js';
@@ -107,12 +149,13 @@ export type { EntryCompression, EntryMethod } from './zip/compression-policy.js'
 export type {
   ArchiveEntryInfo,
   ArchiveManifest,
-  ContainerFormat,
   EntryType,
   ModelArchive,
   ReadLimits,
 } from './read/archive-types.js';
 export { openArchive } from './read/open-archive.js';
+export { manifestModel } from './read/manifest-model.js';
+export type { ManifestModel } from './read/manifest-model.js';
 export type { OpenArchiveOptions } from './read/open-archive.js';
 export { DEFAULT_READ_LIMITS, resolveReadLimits } from './read/limits.js';
 export { normalizeEntryPath, isSafeEntryPath, resolveLinkTarget, checkNameCollisions } from './read/safe-path.js';
@@ -131,10 +174,10 @@ export type { FileTreeNode, SizedPath } from './inspect/file-tree.js';
 export { verifyArchive, verificationError, compareListing } from './verify/verify-archive.js';
 export type { ModifiedEntry, VerifyFailure, VerifyOptions, VerifyReport } from './verify/verify-archive.js';
 export type { ArchiveSource } from './verify/with-archive.js';
-export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './sign/keys.js';
-export type { KeyInput, SigningKeys } from './sign/keys.js';
-export { checkSignature, createSignature, parseSignature, serializeSignature } from './sign/signature.js';
-export type { SignatureCheck } from './sign/signature.js';
+export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './integrity/keys.js';
+export type { KeyInput, SigningKeys } from './integrity/keys.js';
+export { checkSignature, createSignature, parseSignature, serializeSignature } from './integrity/signature.js';
+export type { SignatureCheck } from './integrity/signature.js';
 export { signArchive } from './sign/sign-archive.js';
 export type { SignOptions, SignResult } from './sign/sign-archive.js';
 export { lintArchive } from './lint/lint-archive.js';
@@ -145,6 +188,6 @@ export { ARCHIVE_UNREADABLE_RULE, LINT_RULES, LINT_RULE_INFO } from './lint/lint
 export type { LintContext, LintFinding, LintIssue, LintManifest, LintRule, LintRuleInfo, LintSeverity } from './lint/lint-types.js';
 export { scanModuleExports } from './lint/module-exports.js';
 export type { ModuleExports } from './lint/module-exports.js';
-export { NODE_BUILTIN_HANDLERS, TORCHSERVE_BUILTIN_HANDLERS, resolveHandlerTarget } from './lint/handler-target.js';
+export { resolveHandlerTarget } from './lint/handler-target.js';
 export type { HandlerTarget } from './lint/handler-target.js';
 export { ORT_MAX_OPSET, ORT_MIN_OPSET } from './lint/rules/onnx-rules.js';

@@ -13,12 +13,73 @@ export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 // --- utilities ---
 export { mapWithConcurrency } from './map-with-concurrency.js';
 
+// --- vocabulary (zod-free; the same block is in index.ts and read-entry.ts) ---
+export {
+  MANIFEST_FLAVOURS,
+  WRITABLE_FLAVOURS,
+  MANIFEST_PATH,
+  LEGACY_MANIFEST_PATH,
+  isWritableFlavour,
+} from './vocabulary/manifest-flavours.js';
+export type { ManifestFlavour, WritableFlavour } from './vocabulary/manifest-flavours.js';
+export {
+  RUNTIMES,
+  RUNTIMES_BY_FLAVOUR,
+  PYTHON_RUNTIMES,
+  defaultRuntimeOf,
+  isPythonRuntime,
+  isRuntime,
+  isRuntimeOf,
+} from './vocabulary/runtimes.js';
+export type { PythonRuntime, Runtime } from './vocabulary/runtimes.js';
+export { ARCHIVE_FORMATS, ARCHIVE_FORMAT_TRAITS, isArchiveFormat } from './vocabulary/archive-formats.js';
+export type { ArchiveFormat, ArchiveFormatTraits } from './vocabulary/archive-formats.js';
+export { CONTAINER_FORMATS } from './vocabulary/container-formats.js';
+export type { ContainerFormat } from './vocabulary/container-formats.js';
+export {
+  COMPRESSION_MODES,
+  COMPRESSION_LEVELS,
+  checkCompressionLevel,
+  isCompressionLevel,
+  isCompressionMode,
+} from './vocabulary/compression.js';
+export type { CompressionMode } from './vocabulary/compression.js';
+export { ARCHIVE_SUFFIXES, stripArchiveSuffix } from './vocabulary/archive-suffix.js';
+export {
+  NODE_BUILTIN_HANDLERS,
+  TORCHSERVE_BUILTIN_HANDLERS,
+  TORCHSERVE_LSP_BUILTIN_HANDLERS,
+  builtinHandlersOf,
+  isBuiltinHandler,
+  isNodeBuiltinHandler,
+} from './vocabulary/builtin-handlers.js';
+export type {
+  NodeBuiltinHandler,
+  TorchServeBuiltinHandler,
+  TorchServeLspBuiltinHandler,
+} from './vocabulary/builtin-handlers.js';
+export { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension, nodeModuleCandidates } from './vocabulary/node-handler-paths.js';
+export type { NodeHandlerExtension } from './vocabulary/node-handler-paths.js';
+export { pythonModuleCandidates } from './vocabulary/python-handler-paths.js';
+export { parseHandlerString } from './vocabulary/handler-string.js';
+export type { ParsedHandler } from './vocabulary/handler-string.js';
+export {
+  MODEL_NAME_PATTERN,
+  MODEL_NAME_MAX_LENGTH,
+  MODEL_VERSION_PATTERN,
+  MODEL_VERSION_MAX_LENGTH,
+  findModelNameProblem,
+  findModelVersionProblem,
+  validateModelName,
+  validateModelVersion,
+} from './vocabulary/model-names.js';
+export type { ModelNameProblem, ModelVersionProblem } from './vocabulary/model-names.js';
+
 // --- paths ---
-export { MANIFEST_PATH, LEGACY_MANIFEST_PATH } from './manifest/flavour.js';
-export type { ManifestFlavour } from './manifest/flavour.js';
 export { INTEGRITY_PATH, SIGNATURE_PATH } from './integrity/paths.js';
-// (a reader names what it extracts after the archive's model: e.g. `model-archiver extract`'s default folder)
-export { MODEL_NAME_PATTERN } from './manifest/names.js';
+
+// --- manifest types (type-only: erased at run time, so no schema library is loaded) ---
+export type { AnyManifest, ManifestByFlavour, ParsedManifest } from './manifest/schemas.js';
 
 // --- integrity ---
 export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
@@ -28,12 +89,13 @@ export type { IntegrityFile, IntegrityRecord } from './integrity/record.js';
 export type {
   ArchiveEntryInfo,
   ArchiveManifest,
-  ContainerFormat,
   EntryType,
   ModelArchive,
   ReadLimits,
 } from './read/archive-types.js';
 export { openArchive } from './read/open-archive.js';
+export { manifestModel } from './read/manifest-model.js';
+export type { ManifestModel } from './read/manifest-model.js';
 export type { OpenArchiveOptions } from './read/open-archive.js';
 export { DEFAULT_READ_LIMITS, resolveReadLimits } from './read/limits.js';
 export { extractArchive } from './extract/extract-archive.js';

@@ -9,8 +9,8 @@ import { promisify } from 'node:util';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { buildArchive } from '../src/build/build-archive.js';
-import type { BuildOptions } from '../src/build/build-options.js';
+import { buildArchive } from '../src/builder/build-archive.js';
+import type { BuildOptions } from '../src/builder/build-options.js';
 import { parseIntegrityRecord } from '../src/integrity/record.js';
 import { parseZip } from './zip-test-reader.js';
 

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { buildFileTree } from '../src/inspect/file-tree.js';
 import { inspectArchive } from '../src/inspect/inspect-archive.js';
-import { generateSigningKeys } from '../src/sign/keys.js';
+import { generateSigningKeys } from '../src/integrity/keys.js';
 import { signArchive } from '../src/sign/sign-archive.js';
 import { buildNodeArchive, REFERENCE, REFERENCE_ARCHIVES, tempDir, tinyModel, writeZip } from './lint-fixtures.js';
 

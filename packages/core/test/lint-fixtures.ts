@@ -11,8 +11,8 @@ import { crc32 } from 'node:zlib';
 
 import onnxProto from 'onnx-proto';
 
-import { buildArchive } from '../src/build/build-archive.js';
-import type { BuildOptions, BuildResult } from '../src/build/build-options.js';
+import { buildArchive } from '../src/builder/build-archive.js';
+import type { BuildOptions, BuildResult } from '../src/builder/build-options.js';
 import { openArchive } from '../src/read/open-archive.js';
 import { ZipWriter } from '../src/zip/zip-writer.js';
 

@@ -10,8 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { lintArchives } from '../src/lint/lint-archives.js';
 import { LINT_RULE_INFO } from '../src/lint/lint-rules.js';
-import { generateSigningKeys } from '../src/sign/keys.js';
-import { createSignature, serializeSignature } from '../src/sign/signature.js';
+import { generateSigningKeys } from '../src/integrity/keys.js';
+import { createSignature, serializeSignature } from '../src/integrity/signature.js';
 import { signArchive } from '../src/sign/sign-archive.js';
 import {
   buildNodeArchive,

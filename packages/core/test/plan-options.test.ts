@@ -1,7 +1,7 @@
 import { realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseHandler } from '../src/build/plan/handler-spec.js';
+import { parseHandler } from '../src/builder/plan/handler-spec.js';
 import { planArchive, type BuildOptions } from '../src/index.js';
 import { codeOf, errorOf, makeTempDir, writeTree } from './plan-helpers.js';
 

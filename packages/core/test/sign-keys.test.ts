@@ -2,8 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 
 import { describe, expect, it } from 'vitest';
 
-import { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from '../src/sign/keys.js';
-import { checkSignature, createSignature, parseSignature, serializeSignature } from '../src/sign/signature.js';
+import { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from '../src/integrity/keys.js';
+import { checkSignature, createSignature, parseSignature, serializeSignature } from '../src/integrity/signature.js';
 
 const record = Buffer.from('{"integrityVersion":1}\n');
 

@@ -7,7 +7,7 @@ import yauzl from 'yauzl';
 
 import { SIGNATURE_PATH } from '../src/integrity/record.js';
 import { openArchive } from '../src/read/open-archive.js';
-import { generateSigningKeys } from '../src/sign/keys.js';
+import { generateSigningKeys } from '../src/integrity/keys.js';
 import { signArchive } from '../src/sign/sign-archive.js';
 import { verifyArchive } from '../src/verify/verify-archive.js';
 import { buildNodeArchive, REFERENCE, tempDir, writeZip } from './lint-fixtures.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { generateSigningKeys } from '../src/sign/keys.js';
+import { generateSigningKeys } from '../src/integrity/keys.js';
 import { signArchive } from '../src/sign/sign-archive.js';
 import { verificationError, verifyArchive } from '../src/verify/verify-archive.js';
 import { buildNodeArchive, REFERENCE, REFERENCE_ARCHIVES, tempDir, writeZip, entriesOf } from './lint-fixtures.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { commitOutput, prepareOutput, removeCreatedFolders } from '../src/build/atomic-output.js';
+import { commitOutput, prepareOutput, removeCreatedFolders } from '../src/fs/atomic-output.js';
 import { buildArchive } from '../src/index.js';
 
 let dir: string;

@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { buildArchive } from '../src/build/build-archive.js';
-import type { BuildResult } from '../src/build/build-options.js';
+import { buildArchive } from '../src/builder/build-archive.js';
+import type { BuildResult } from '../src/builder/build-options.js';
 import { parseIntegrityRecord } from '../src/integrity/record.js';
 import { parseZip } from './zip-test-reader.js';
 

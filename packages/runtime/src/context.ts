@@ -3,6 +3,8 @@
  * properties as the reference loaders pass them, the parsed model config, per-request headers and ids, per-item
  * response content type / status / headers, and `context.onnx` to open ONNX sessions.
  */
+import type { AnyManifest } from '@model-archiver/core/read';
+
 import { imageTools, type ImageTools } from './handlers/image-decode.js';
 import type { OnnxSessionFactory } from './onnx/session-factory.js';
 
@@ -41,7 +43,9 @@ export interface ResponseSettings {
 export interface HandlerContextInit {
   modelName: string;
   modelDir: string;
-  manifest: Record<string, unknown>;
+  manifest: AnyManifest;
+  /** The manifest's `model.modelVersion`, when it has one. */
+  modelVersion: string | undefined;
   systemProperties: SystemProperties;
   modelConfig: Record<string, unknown>;
   onnx: OnnxSessionFactory;
@@ -52,7 +56,10 @@ export interface HandlerContextInit {
 export class HandlerContext {
   readonly modelName: string;
   readonly modelDir: string;
-  readonly manifest: Record<string, unknown>;
+  /** The archive's checked manifest (its flavour's zod-inferred type). */
+  readonly manifest: AnyManifest;
+  /** The manifest's `model.modelVersion`, when it has one (legacy MMS 0.x and some mms manifests have none). */
+  readonly modelVersion: string | undefined;
   readonly systemProperties: Readonly<SystemProperties>;
   /** The parsed model config file (`model.configFile`, YAML or JSON); `{}` when the archive has none. */
   readonly modelConfig: Record<string, unknown>;
@@ -70,6 +77,7 @@ export class HandlerContext {
     this.modelName = init.modelName;
     this.modelDir = init.modelDir;
     this.manifest = init.manifest;
+    this.modelVersion = init.modelVersion;
     this.systemProperties = Object.freeze({ ...init.systemProperties });
     this.modelConfig = init.modelConfig;
     this.onnx = init.onnx;

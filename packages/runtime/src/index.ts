@@ -11,8 +11,9 @@ export { defaultCacheDir } from './cache/cache-index.js';
 // --- handlers ---
 export { HandlerContext } from './context.js';
 export type { HandlerRequest, SystemProperties } from './context.js';
-export { parseHandlerString, moduleCandidates } from './handlers/handler-resolve.js';
-export type { HandlerSpec } from './handlers/handler-resolve.js';
+// The handler-string rule is core's (the builder and the linter use it too); re-exported under the runtime's names.
+export { parseHandlerString, nodeModuleCandidates as moduleCandidates } from '@model-archiver/core/read';
+export type { ParsedHandler as HandlerSpec } from '@model-archiver/core/read';
 export { BUILTIN_HANDLERS } from './handlers/builtin/index.js';
 export type { ClassProbability } from './handlers/builtin/image-classifier.js';
 

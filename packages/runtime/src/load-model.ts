@@ -6,13 +6,12 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 
-import { ModelArchiveError, isModelArchiveError } from '@model-archiver/core/read';
+import { ModelArchiveError, isModelArchiveError, manifestModel, stripArchiveSuffix } from '@model-archiver/core/read';
 
 import { defaultCacheDir } from './cache/cache-index.js';
 import { HandlerContext } from './context.js';
 import type { HandlerRuntime } from './handlers/handler-forms.js';
 import { resolveHandler } from './handlers/handler-resolve.js';
-import { manifestModelFields } from './manifest-fields.js';
 import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
 import { pythonCommand } from './python/python-interpreter.js';
@@ -70,9 +69,9 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   });
   checkAborted(options.signal);
   const { modelDir } = materialised;
-  const manifest = materialised.manifest.manifest;
-  const fields = manifestModelFields(manifest);
-  const name = options.modelName ?? fields.modelName ?? path.basename(archivePath).replace(/\.(mar|tar\.gz|tgz|zip)$/, '');
+  const { manifest } = materialised.manifest;
+  const fields = manifestModel(materialised.manifest);
+  const name = options.modelName ?? (fields.modelName || stripArchiveSuffix(path.basename(archivePath)));
   // A Python handler (MMS/TorchServe runtime, a .py module in the archive) runs in a Python worker process.
   const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName);
   if (pythonTarget !== undefined) {
@@ -97,9 +96,6 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
       onStderr: (line) => options.onPythonOutput?.(line),
     });
   }
-  if (fields.handler === undefined) {
-    throw new ModelArchiveError('HANDLER_INVALID', `The manifest of ${archivePath} names no handler`, { details: { archive: archivePath } });
-  }
   // Independent reads of the model folder, overlapped; a failure is reported in this order.
   const [config, onnxFile, resolved] = await Promise.allSettled([
     materialised.modelConfig ?? readModelConfig(modelDir, fields.configFile),
@@ -119,6 +115,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
     modelName: name,
     modelDir,
     manifest,
+    modelVersion: fields.modelVersion,
     systemProperties: {
       model_dir: modelDir,
       gpu_id: options.gpuId ?? null,

@@ -2,7 +2,7 @@
  * The {@link LoadedModel} returned by `loadModel`: runs batches one at a time through the handler (the context's
  * per-batch state is not shared between batches), checks the batch contract, and converts results to responses.
  */
-import { ModelArchiveError, isModelArchiveError, type ErrorCode } from '@model-archiver/core/read';
+import { ModelArchiveError, isModelArchiveError, type AnyManifest, type ErrorCode } from '@model-archiver/core/read';
 
 import { checkResults, toHandlerRequests, toResponse } from './handlers/batch.js';
 import type { HandlerContext } from './context.js';
@@ -15,7 +15,7 @@ import type { InferenceRequest, InferenceResponse, LoadedModel, TensorMetadata }
 export interface RuntimeModelParts {
   name: string;
   version: string;
-  manifest: Record<string, unknown>;
+  manifest: AnyManifest;
   modelDir: string;
   handler: HandlerRuntime;
   context: HandlerContext;
@@ -40,7 +40,7 @@ const wrapHandlerError = (error: unknown, description: string): ModelArchiveErro
 export class RuntimeModel implements LoadedModel {
   readonly name: string;
   readonly version: string;
-  readonly manifest: Record<string, unknown>;
+  readonly manifest: AnyManifest;
   readonly modelDir: string;
   readonly #handler: HandlerRuntime;
   readonly #context: HandlerContext;

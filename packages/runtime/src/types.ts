@@ -1,3 +1,5 @@
+import type { AnyManifest } from '@model-archiver/core/read';
+
 /** Options of {@link loadModel}. Everything is optional; defaults follow the reference loaders. */
 export interface LoadOptions {
   /** Name the model is served under; default the manifest's `modelName`. */
@@ -82,7 +84,7 @@ export interface LoadedModel {
   readonly name: string;
   readonly version: string;
   /** The parsed `MAR-INF/MANIFEST.json`. */
-  readonly manifest: Record<string, unknown>;
+  readonly manifest: AnyManifest;
   /** Folder the archive was materialised into (read-only by contract). */
   readonly modelDir: string;
   /** Runs one batch; resolves with exactly one response per request, in order. */

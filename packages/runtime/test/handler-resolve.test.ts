@@ -2,6 +2,7 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import { parseHandlerString as coreParseHandlerString } from '@model-archiver/core/read';
 import { loadModel, moduleCandidates, parseHandlerString } from '@model-archiver/runtime';
 
 import { tempArea, writeModelArchive, type ModelFolderSpec, type TempArea } from './helpers.js';
@@ -43,6 +44,18 @@ describe('handler strings', () => {
     expect(moduleCandidates('./svc.cjs')).toEqual(['svc.cjs']);
     expect(moduleCandidates('/abs/path/fn_mod')).toEqual(['fn_mod.mjs', 'fn_mod.js', 'fn_mod.cjs']);
     expect(moduleCandidates('../escape')).toEqual([]);
+  });
+});
+
+describe('"C:x" (module C, function x, as the builder and the linter read it)', () => {
+  it('is parsed by core\'s one parser', () => {
+    expect(parseHandlerString('C:x')).toEqual({ module: 'C', function: 'x' });
+    expect(parseHandlerString).toBe(coreParseHandlerString);
+  });
+
+  it('runs function x of module C.mjs', async () => {
+    const [response] = await run({ handler: 'C:x', files: { 'C.mjs': 'export const x = (batch) => batch.map(() => "from x");' } });
+    expect(response).toMatchObject({ body: 'from x', status: 200 });
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { softmaxClassifierModel } from '../../../fixtures/models/make-tiny-models.mjs';
 
-const onnxModule = fileURLToPath(new URL('../dist/onnx.js', import.meta.url));
+const onnxModule = fileURLToPath(new URL('../dist/onnx/onnx.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'runtime-ortenv-'));
 const model = join(dir, 'tiny.onnx');
 writeFileSync(model, softmaxClassifierModel());

@@ -269,7 +269,7 @@ describe('Python handlers (loadModel)', () => {
 
     it('HANDLER_MODULE_NOT_FOUND when the handler module is not importable (no TorchServe built-ins here)', async () => {
       const model = await load(archives['fn']!);
-      const target = { modelDir: model.modelDir, manifest: model.manifest, name: 'x', version: '1.0', handler: 'image_classifier', flavour: 'torchserve' as const, modelConfig: {} };
+      const target = { modelDir: model.modelDir, manifest: model.manifest, name: 'x', version: '1.0', handler: 'image_classifier', module: 'image_classifier', flavour: 'torchserve' as const, modelConfig: {} };
       await expect(PythonWorker.start({ target, python, batchSize: 1, serverVersion: '0' })).rejects.toMatchObject({ code: 'HANDLER_MODULE_NOT_FOUND' });
     });
 

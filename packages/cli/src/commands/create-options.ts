@@ -1,30 +1,37 @@
-import { ModelArchiveError } from '@model-archiver/core/read';
-import type { ArchiveFormat, BuildOptions, CompressionMode, Runtime } from '@model-archiver/core';
+import { ModelArchiveError, checkCompressionLevel } from '@model-archiver/core/read';
+import type { BuildOptions } from '@model-archiver/core';
 
-/** The parsed command line of `model-archiver create` (yargs camel-cases the dashed flags). */
-export interface CreateArgs {
-  modelName: string;
-  handler: string;
-  version?: string | undefined;
-  modelPath?: string | undefined;
-  serializedFile?: string | undefined;
-  modelFile?: string | undefined;
-  extraFiles?: string | string[] | undefined;
-  runtime?: Runtime | undefined;
-  exportPath?: string | undefined;
-  archiveFormat?: ArchiveFormat | undefined;
-  force?: boolean | undefined;
-  requirementsFile?: string | undefined;
-  configFile?: string | undefined;
-  convert?: boolean | undefined;
-  flavour?: 'mms' | 'torchserve' | 'node' | undefined;
-  flattenExtraFiles?: boolean | undefined;
-  ignoreFile?: string | false | undefined;
-  timestamp?: string | undefined;
-  compression?: CompressionMode | undefined;
-  compressionLevel?: number | undefined;
-  description?: string | undefined;
-}
+/** `T`'s properties made optional and open to `undefined` (what yargs gives for a flag that is absent). */
+type Absent<T> = { [K in keyof T]?: T[K] | undefined };
+
+/**
+ * The parsed command line of `model-archiver create` (yargs camel-cases the dashed flags): the {@link BuildOptions}
+ * a flag maps onto one to one, with their types, plus the flags parsed here (`--extra-files` lists, `--timestamp`
+ * text, MMS `--convert`).
+ */
+export type CreateArgs = Pick<BuildOptions, 'modelName' | 'handler'> &
+  Absent<
+    Pick<
+      BuildOptions,
+      | 'version'
+      | 'modelPath'
+      | 'serializedFile'
+      | 'modelFile'
+      | 'runtime'
+      | 'exportPath'
+      | 'archiveFormat'
+      | 'force'
+      | 'requirementsFile'
+      | 'configFile'
+      | 'flavour'
+      | 'flattenExtraFiles'
+      | 'ignoreFile'
+      | 'compression'
+      | 'compressionLevel'
+      | 'description'
+    >
+  > &
+  Absent<{ extraFiles: string | string[]; timestamp: string; convert: boolean }>;
 
 const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
   new ModelArchiveError('INVALID_OPTION', message, { details });
@@ -67,15 +74,6 @@ export function parseTimestamp(value: string | undefined, now: () => Date = () =
     if (!Number.isNaN(date.getTime())) return date;
   }
   throw invalid(`--timestamp must be 'now', epoch seconds or an ISO-8601 date, got '${value}'`, { value });
-}
-
-/** Checks `--compression-level` (1-9). */
-function compressionLevel(value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < 1 || value > 9) {
-    throw invalid(`--compression-level must be a whole number from 1 to 9, got '${String(value)}'`, { value });
-  }
-  return value;
 }
 
 /** Where the build runs and what it can be told (from the CLI io). */
@@ -124,8 +122,8 @@ export function toBuildOptions(args: CreateArgs, environment: CreateEnvironment)
   }
   const timestamp = parseTimestamp(args.timestamp);
   if (timestamp !== undefined) options.timestamp = timestamp;
-  const level = compressionLevel(args.compressionLevel);
-  if (level !== undefined) options.compressionLevel = level;
+  // Checked here too (with the builder's one rule) so a bad level is refused before core is loaded.
+  if (args.compressionLevel !== undefined) options.compressionLevel = checkCompressionLevel(args.compressionLevel, '--compression-level');
   if (args.runtime !== undefined) options.runtime = args.runtime;
   if (args.flavour !== undefined) options.flavour = args.flavour;
   if (args.archiveFormat !== undefined) options.archiveFormat = args.archiveFormat;

@@ -1,3 +1,11 @@
+import {
+  ARCHIVE_FORMATS,
+  COMPRESSION_LEVELS,
+  COMPRESSION_MODES,
+  MODEL_NAME_PATTERN,
+  RUNTIMES,
+  WRITABLE_FLAVOURS,
+} from '@model-archiver/core/read';
 import type { Argv, CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -29,7 +37,7 @@ function builder(yargs: Argv): Argv<CreateFlags> {
     .options({
       'model-name': {
         type: 'string', coerce: lastOf, demandOption: true, group: REFERENCE,
-        describe: 'Model name (^[A-Za-z0-9][A-Za-z0-9_.-]*$); the output is <export-path>/<model-name>.mar',
+        describe: `Model name (${MODEL_NAME_PATTERN.source}); the output is <export-path>/<model-name>.mar`,
       },
       handler: {
         type: 'string', coerce: lastOf, demandOption: true, group: REFERENCE,
@@ -65,7 +73,7 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       },
       runtime: {
         type: 'string', coerce: lastOf, group: REFERENCE,
-        choices: ['python', 'python2', 'python3', 'LSP', 'node'] as const,
+        choices: RUNTIMES,
         describe: 'Runtime written to the manifest (default from the flavour: python or node)',
       },
       'export-path': {
@@ -74,14 +82,14 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       },
       'archive-format': {
         type: 'string', coerce: lastOf, group: REFERENCE,
-        choices: ['default', 'zip-store', 'tgz', 'no-archive'] as const,
+        choices: ARCHIVE_FORMATS,
         describe: 'default = .mar zip, zip-store = .mar uncompressed, tgz = .tar.gz, no-archive = folder',
       },
       force: { alias: 'f', type: 'boolean', group: REFERENCE, describe: 'Replace an existing output (atomically)' },
       convert: { type: 'boolean', hidden: true, describe: 'MMS ONNX-to-MXNet conversion: not supported' },
       flavour: {
         type: 'string', coerce: lastOf, group: OURS,
-        choices: ['mms', 'torchserve', 'node'] as const,
+        choices: WRITABLE_FLAVOURS,
         describe: 'Manifest flavour to write (default: inferred, and the reason is printed)',
       },
       'flatten-extra-files': {
@@ -98,12 +106,12 @@ function builder(yargs: Argv): Argv<CreateFlags> {
       },
       compression: {
         type: 'string', coerce: lastOf, group: OURS,
-        choices: ['auto', 'deflate', 'store'] as const,
+        choices: COMPRESSION_MODES,
         describe: 'default format only: auto stores incompressible files and deflates the rest',
       },
       'compression-level': {
         type: 'number', coerce: lastOf, group: OURS,
-        describe: 'Deflate level 1-9 (default 6, as the reference archivers)',
+        describe: `Deflate level ${COMPRESSION_LEVELS.min}-${COMPRESSION_LEVELS.max} (default ${COMPRESSION_LEVELS.default}, as the reference archivers)`,
       },
       description: {
         type: 'string', coerce: lastOf, group: OURS,

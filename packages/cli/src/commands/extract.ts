@@ -1,6 +1,14 @@
 import { basename, resolve } from 'node:path';
 
-import { extractArchive, MODEL_NAME_PATTERN, ModelArchiveError, openArchive, type ReadLimits } from '@model-archiver/core/read';
+import {
+  extractArchive,
+  findModelNameProblem,
+  manifestModel,
+  ModelArchiveError,
+  openArchive,
+  stripArchiveSuffix,
+  type ReadLimits,
+} from '@model-archiver/core/read';
 import type { CommandModule } from 'yargs';
 
 import type { CommandContext } from '../io.js';
@@ -33,19 +41,17 @@ export function parseSize(text: string): number {
 }
 
 /**
- * Default target: `./<model name>` when the manifest names a model with a safe name (the reference archivers' name
- * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without .mar/.tar.gz/.tgz/.zip>`.
+ * Default target: `./<model name>` when the manifest names a model with a safe name (the model-name
+ * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without its suffix>` (`stripArchiveSuffix`).
  */
 async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimits>): Promise<string> {
-  const fallback = basename(archive).replace(/\.(mar|tar\.gz|tgz|zip|model)$/i, '') || 'model';
+  const fallback = stripArchiveSuffix(basename(archive)) || 'model';
   let name: string | undefined;
   try {
     const opened = await openArchive(archive, { limits });
     try {
-      const { manifest } = await opened.readManifest();
-      const model = (manifest['model'] ?? manifest['Model']) as Record<string, unknown> | undefined;
-      const candidate = model?.['modelName'] ?? model?.['Model-Name'];
-      if (typeof candidate === 'string' && MODEL_NAME_PATTERN.test(candidate) && !candidate.includes('..')) name = candidate;
+      const { modelName } = manifestModel(await opened.readManifest());
+      if (findModelNameProblem(modelName) === undefined) name = modelName;
     } finally {
       await opened.close();
     }

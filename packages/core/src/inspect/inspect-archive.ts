@@ -1,8 +1,8 @@
 import { isModelArchiveError } from '../errors.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
-import type { ManifestFlavour } from '../manifest/flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveEntryInfo, ContainerFormat, ModelArchive, ReadLimits } from '../read/archive-types.js';
-import { parseSignature } from '../sign/signature.js';
+import { parseSignature } from '../integrity/signature.js';
 import { withArchive } from '../verify/with-archive.js';
 import type { ArchiveSource } from '../verify/with-archive.js';
 import { readOnnxInfo } from './onnx-info.js';

@@ -1,6 +1,6 @@
 import { inspectOnnxModels } from '../inspect/inspect-archive.js';
 import type { InspectedOnnxModel } from '../inspect/inspect-archive.js';
-import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import { safeParseManifest } from '../manifest/parse.js';
 import type { ModelArchive } from '../read/archive-types.js';
 import type { VerifyReport } from '../verify/verify-archive.js';

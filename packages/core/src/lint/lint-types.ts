@@ -1,4 +1,4 @@
-import type { ManifestFlavour } from '../manifest/flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import type { ManifestIssue } from '../manifest/parse.js';
 import type { InspectedOnnxModel } from '../inspect/inspect-archive.js';
 import type { ModelArchive } from '../read/archive-types.js';

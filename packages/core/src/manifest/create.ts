@@ -1,7 +1,8 @@
 import { ModelArchiveError } from '../errors.js';
 import { formatIsoUtc, formatTorchServeDate } from './dates.js';
-import type { ManifestFlavour, Runtime } from './flavour.js';
-import { validateModelName, validateModelVersion } from './names.js';
+import type { WritableFlavour } from '../vocabulary/manifest-flavours.js';
+import { RUNTIMES_BY_FLAVOUR, defaultRuntimeOf, isRuntimeOf, type Runtime } from '../vocabulary/runtimes.js';
+import { validateModelName, validateModelVersion } from '../vocabulary/model-names.js';
 import { parseManifest } from './parse.js';
 import type { ManifestByFlavour } from './schemas.js';
 import type { MmsManifest } from './schema-mms.js';
@@ -10,7 +11,7 @@ import type { TorchServeManifest } from './schema-torchserve.js';
 import { ARCHIVER_VERSION, MMS_MANIFEST_VERSION, TORCHSERVE_ARCHIVER_VERSION } from './versions.js';
 
 /** Flavours {@link createManifest} can write. */
-export type WritableManifestFlavour = Exclude<ManifestFlavour, 'legacy-mms'>;
+export type WritableManifestFlavour = WritableFlavour;
 
 /** Input of {@link createManifest}. Paths are the exact strings to store (the builder computes them). */
 export interface CreateManifestInput {
@@ -40,17 +41,11 @@ export interface CreateManifestInput {
   archiverVersion?: string;
 }
 
-const RUNTIMES: Readonly<Record<WritableManifestFlavour, readonly Runtime[]>> = {
-  mms: ['python', 'python2', 'python3'],
-  torchserve: ['python', 'python3', 'LSP'],
-  node: ['node'],
-};
-
 const TORCHSERVE_ONLY = ['serializedFile', 'modelFile', 'requirementsFile', 'configFile'] as const;
 
 function checkInput(input: CreateManifestInput): Runtime {
   const { flavour } = input;
-  if (!Object.hasOwn(RUNTIMES, flavour)) {
+  if (!Object.hasOwn(RUNTIMES_BY_FLAVOUR, flavour)) {
     throw new ModelArchiveError('INVALID_OPTION', `Cannot create a manifest of flavour ${JSON.stringify(flavour)}`, {
       details: { flavour },
     });
@@ -60,12 +55,12 @@ function checkInput(input: CreateManifestInput): Runtime {
   if (input.handler.trim() === '') {
     throw new ModelArchiveError('INVALID_OPTION', 'The handler is empty', { details: { handler: input.handler } });
   }
-  const runtime = input.runtime ?? (flavour === 'node' ? 'node' : 'python');
-  if (!RUNTIMES[flavour].includes(runtime)) {
+  const runtime = input.runtime ?? defaultRuntimeOf(flavour);
+  if (!isRuntimeOf(flavour, runtime)) {
     throw new ModelArchiveError(
       'INVALID_OPTION',
-      `Runtime ${JSON.stringify(runtime)} is not valid for the ${flavour} flavour (allowed: ${RUNTIMES[flavour].join(', ')})`,
-      { details: { flavour, runtime, allowed: RUNTIMES[flavour] } },
+      `Runtime ${JSON.stringify(runtime)} is not valid for the ${flavour} flavour (allowed: ${RUNTIMES_BY_FLAVOUR[flavour].join(', ')})`,
+      { details: { flavour, runtime, allowed: RUNTIMES_BY_FLAVOUR[flavour] } },
     );
   }
   if (flavour === 'mms') {

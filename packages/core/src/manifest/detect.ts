@@ -1,4 +1,4 @@
-import { LEGACY_MANIFEST_PATH, MANIFEST_PATH, type ManifestFlavour } from './flavour.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH, type ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import type { ManifestFlavour } from './flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import { MANIFEST_SCHEMAS } from './schemas.js';
 
 /** `$defs` names of the flavours in the JSON Schema document. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 import { ModelArchiveError } from '../errors.js';
 import { detectFlavour } from './detect.js';
-import type { ManifestFlavour } from './flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import { checkManifestRules } from './rules.js';
 import { MANIFEST_SCHEMAS, type ParsedManifest } from './schemas.js';
 

@@ -1,4 +1,4 @@
-import type { ManifestFlavour } from './flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 
 /**
  * Cross-field and semantic rules, checked after (and independently of) the flavour's zod schema so that one parse

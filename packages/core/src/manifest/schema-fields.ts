@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { MODEL_NAME_PATTERN, MODEL_VERSION_MAX_LENGTH, MODEL_VERSION_PATTERN } from './names.js';
+import { MODEL_NAME_PATTERN, MODEL_VERSION_MAX_LENGTH, MODEL_VERSION_PATTERN } from '../vocabulary/model-names.js';
 
 /**
  * Field schemas shared by the manifest flavours. Each call returns a fresh schema so every use carries its own

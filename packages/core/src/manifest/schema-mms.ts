@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
+import { RUNTIMES_BY_FLAVOUR } from '../vocabulary/runtimes.js';
 import { handlerField, jsonObjectField, modelNameField, modelVersionField } from './schema-fields.js';
 
 /** Runtimes of the MMS 1.0 manifest (`RuntimeType` in both the archiver and the Java reader). */
-export const MmsRuntimeSchema = z.enum(['python', 'python2', 'python3']).describe('Python runtime the MMS worker uses');
+export const MmsRuntimeSchema = z.enum(RUNTIMES_BY_FLAVOUR.mms).describe('Python runtime the MMS worker uses');
 
 /**
  * The `model` object of an MMS 1.0 manifest. Unknown keys are accepted and kept: the Java reader (Gson) ignores them,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 
+import { RUNTIMES_BY_FLAVOUR } from '../vocabulary/runtimes.js';
 import { fileField, handlerField, jsonObjectField, modelNameField, modelVersionField } from './schema-fields.js';
 
 /** Current version of the node manifest format ({@link NodeManifestSchema} `manifestVersion`). */
@@ -35,7 +36,7 @@ export const NodeManifestSchema = z
   .strictObject({
     manifestVersion: z.literal(NODE_MANIFEST_VERSION).describe('Version of this manifest format'),
     createdOn: z.iso.datetime().describe('Creation time, ISO-8601 in UTC (e.g. "2024-01-02T03:04:05Z"); reproducible builds use a fixed time'),
-    runtime: z.literal('node').describe('Always "node": the handler is a JavaScript module'),
+    runtime: z.literal(RUNTIMES_BY_FLAVOUR.node[0]).describe('Always "node": the handler is a JavaScript module'),
     model: NodeModelSchema,
     archiverVersion: z.string().min(1).describe('Version of the tool that wrote the archive'),
   })

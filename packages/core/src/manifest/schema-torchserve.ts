@@ -1,9 +1,10 @@
 import { z } from 'zod';
 
+import { RUNTIMES_BY_FLAVOUR } from '../vocabulary/runtimes.js';
 import { fileField, handlerField, modelNameField, modelVersionField } from './schema-fields.js';
 
 /** Runtimes of the TorchServe manifest (`python`, `python3`, and `LSP` for large-model serving). */
-export const TorchServeRuntimeSchema = z.enum(['python', 'python3', 'LSP']).describe('Runtime the TorchServe worker uses');
+export const TorchServeRuntimeSchema = z.enum(RUNTIMES_BY_FLAVOUR.torchserve).describe('Runtime the TorchServe worker uses');
 
 /**
  * The `model` object of a TorchServe manifest. Unknown keys are accepted and kept (Gson ignores them; archivers

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 
-import type { ManifestFlavour } from './flavour.js';
+import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import { type LegacyMmsManifest, LegacyMmsManifestSchema } from './schema-legacy.js';
 import { type MmsManifest, MmsManifestSchema } from './schema-mms.js';
 import { type NodeManifest, NodeManifestSchema } from './schema-node.js';

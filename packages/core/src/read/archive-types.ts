@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 
-import type { ManifestFlavour } from '../manifest/flavour.js';
+import type { ParsedManifest } from '../manifest/schemas.js';
 
-/** Container formats the reader understands. */
-export type ContainerFormat = 'zip' | 'tgz' | 'folder';
+import type { ContainerFormat } from '../vocabulary/container-formats.js';
+
+export type { ContainerFormat };
 
 /** Kinds of entries. Only `file` entries are ever materialised by extraction; links are validated, never followed out. */
 export type EntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'special';
@@ -46,15 +47,12 @@ export interface ReadLimits {
 }
 
 /** The manifest of an archive with its detected flavour. */
-export interface ArchiveManifest {
-  flavour: ManifestFlavour;
+export type ArchiveManifest = ParsedManifest & {
   /** Archive path it was read from (`MAR-INF/MANIFEST.json` or legacy `MANIFEST.json`). */
   path: string;
   /** The exact text stored. */
   raw: string;
-  /** The parsed, schema-validated manifest object. */
-  manifest: Record<string, unknown>;
-}
+};
 
 /** An opened archive. Listing costs no payload reads; entries are streamed one at a time. */
 export interface ModelArchive {

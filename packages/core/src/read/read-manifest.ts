@@ -1,5 +1,5 @@
 import { ModelArchiveError } from '../errors.js';
-import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveManifest, ModelArchive } from './archive-types.js';
 
 /** Largest manifest read into memory; a manifest is a few hundred bytes. */
@@ -30,5 +30,5 @@ export async function readArchiveManifest(archive: ModelArchive): Promise<Archiv
   // validates a manifest (the runtime on a cache hit) never loads them.
   const { parseManifest } = await import('../manifest/parse.js');
   const parsed = parseManifest(bytes, { path });
-  return { flavour: parsed.flavour, path, raw, manifest: parsed.manifest as unknown as Record<string, unknown> };
+  return { ...parsed, path, raw };
 }

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { ReadEntry } from 'tar';
 
 import { ModelArchiveError } from '../errors.js';
-import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../manifest/flavour.js';
+import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveEntryInfo, EntryType, ReadLimits } from './archive-types.js';
 import { BaseArchive, type FileVisitor } from './base-archive.js';
 import { checkedEntryStream } from './entry-stream.js';

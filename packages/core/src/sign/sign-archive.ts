@@ -1,18 +1,18 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { commitOutput, prepareOutput, removeCreatedFolders, temporarySibling } from '../build/atomic-output.js';
-import { outputWriteError } from '../build/io-errors.js';
+import { commitOutput, prepareOutput, removeCreatedFolders, temporarySibling } from '../fs/atomic-output.js';
+import { outputWriteError } from '../fs/io-errors.js';
 import { ModelArchiveError } from '../errors.js';
 import { INTEGRITY_PATH, SIGNATURE_PATH } from '../integrity/record.js';
 import type { Signature } from '../integrity/record.js';
 import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import { openArchive } from '../read/open-archive.js';
 import { verificationError, verifyArchive } from '../verify/verify-archive.js';
-import type { KeyInput } from './keys.js';
+import type { KeyInput } from '../integrity/keys.js';
 import { rewriteTgz } from './rewrite-tgz.js';
 import { rewriteZip } from './rewrite-zip.js';
-import { createSignature, serializeSignature } from './signature.js';
+import { createSignature, serializeSignature } from '../integrity/signature.js';
 
 /** Options of {@link signArchive}. */
 export interface SignOptions {

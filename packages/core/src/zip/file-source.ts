@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 import { ModelArchiveError } from '../errors.js';
-import { inputReadError } from '../build/io-errors.js';
+import { inputReadError } from '../fs/io-errors.js';
 
 /**
  * An input file opened for one sequential pass: its size is taken once at open time, reads fill buffers fully

@@ -1,6 +1,6 @@
 import { crc32 } from 'node:zlib';
 
-import { throwIfAborted } from '../build/io-errors.js';
+import { throwIfAborted } from '../fs/io-errors.js';
 import type { FileSource } from './file-source.js';
 
 /** Size of each read when storing a file. */

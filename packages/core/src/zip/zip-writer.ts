@@ -3,7 +3,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
 
 import { ModelArchiveError } from '../errors.js';
-import { outputWriteError, throwIfAborted } from '../build/io-errors.js';
+import { outputWriteError, throwIfAborted } from '../fs/io-errors.js';
 import { type EntryMethod, PROBE_MIN_SAVING, isDenseByName, probeMethod } from './compression-policy.js';
 import { FileSource, readSmallFile } from './file-source.js';
 import { InlineSha256, WORKER_HASH_MIN_SIZE, WorkerSha256 } from './sha256-worker.js';

@@ -2,7 +2,9 @@
 ``TsModelLoader.load`` resolve it (mms/model_loader.py, ts/model_loader.py, Apache-2.0; docs/anchors.md §4.2 of this
 project records what the real loaders do):
 
-1. ``module[:function]`` split at the first colon; a trailing ``.py`` dropped; only the part after the last ``/`` kept.
+1. ``module[:function]``: the Node side splits it with core's ``parseHandlerString`` (the builder's and the linter's
+   rule; for ordinary strings the same as the reference loaders' split at the colon) and sends both parts; here a
+   trailing ``.py`` is dropped and only the part after the last ``/`` kept.
 2. ``importlib.import_module(module)`` with the model folder on ``sys.path`` (dotted names work).
 3. The function defaults to ``handle``. If the module has it: function mode, initialised by ``entry(None, context)``.
 4. Otherwise class mode: exactly one class defined in the module, instantiated with no arguments, entry ``handle``,
@@ -30,13 +32,12 @@ class LoadError(Exception):
         self.detail = detail
 
 
-def split_handler(handler):
-    """Returns (module_name, function_name or None) the way the reference loaders cut the handler string."""
-    module_name, _, function_name = handler.partition(":")
-    if module_name.endswith(".py"):
-        module_name = module_name[:-3]
-    module_name = module_name.split("/")[-1]
-    return module_name, (function_name or None)
+def module_name_of(module):
+    """The importable name of a handler's module part, as the reference loaders cut it: ``.py`` dropped, the part
+    after the last ``/`` kept."""
+    if module.endswith(".py"):
+        module = module[:-3]
+    return module.split("/")[-1]
 
 
 def _hint(error):
@@ -135,9 +136,9 @@ def resolve_entry(module, module_name, function_name):
     return Entry(description, handle, initialize if callable(initialize) else (lambda context: None))
 
 
-def load_entry(handler, context):
+def load_entry(module_part, function_name, context):
     """Imports, resolves and initialises the handler; raises LoadError."""
-    module_name, function_name = split_handler(handler.strip())
+    module_name = module_name_of(module_part)
     module = import_handler_module(module_name)
     entry = resolve_entry(module, module_name, function_name)
     try:

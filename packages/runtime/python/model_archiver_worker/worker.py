@@ -1,7 +1,7 @@
 """The worker loop: protect the frame channel, load the handler, answer batches until told to close.
 
-Messages (JSON in frames, see frames.py), server -> worker: ``load`` (model folder, handler, name, version, manifest,
-batch size, gpu id, server version, flavour, model config), ``batch`` (id, requests), ``close``. Worker -> server:
+Messages (JSON in frames, see frames.py), server -> worker: ``load`` (model folder, handler string and its module and
+function parts, name, version, manifest, batch size, gpu id, server version, flavour, model config), ``batch`` (id, requests), ``close``. Worker -> server:
 ``ready`` (python version), ``load-failed`` (error), ``result`` (id, one response per request).
 """
 
@@ -57,7 +57,7 @@ def _load(message):
         message.get("flavour", "mms"),
         message.get("modelConfig") or {},
     )
-    entry = load_entry(message["handler"], context)
+    entry = load_entry(message["module"], message.get("function"), context)
     return entry, context
 
 

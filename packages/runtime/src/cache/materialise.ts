@@ -20,6 +20,7 @@ import {
   extractArchive,
   openArchive,
   parseIntegrityRecordLazily,
+  manifestModel,
   type ArchiveManifest,
   type IntegrityRecord,
   type ModelArchive,
@@ -27,7 +28,6 @@ import {
 
 import { fingerprintArchive, rememberKey, rememberedKey, type ArchiveFingerprint } from './archive-fingerprint.js';
 import { cacheMatches, hashFile, indexFolder, prepareCacheDir, readCacheIndex, type CacheIndex } from './cache-index.js';
-import { manifestModelFields } from '../manifest-fields.js';
 import { prefetchConfigParser, readModelConfig } from '../model-config.js';
 import { RUNTIME_VERSION } from '../version.js';
 
@@ -90,7 +90,7 @@ const listingDigest = (archive: ModelArchive): string => {
  */
 const parseConfigOnce = async (dir: string, manifest: ArchiveManifest): Promise<Record<string, unknown> | undefined> => {
   try {
-    const config = await readModelConfig(dir, manifestModelFields(manifest.manifest).configFile);
+    const config = await readModelConfig(dir, manifestModel(manifest).configFile);
     return isDeepStrictEqual(JSON.parse(JSON.stringify(config)), config) ? config : undefined;
   } catch {
     return undefined;
@@ -198,7 +198,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
     }
   }
   // The YAML parser's import (when the config needs it) overlaps the extraction; the config is parsed right after.
-  prefetchConfigParser(manifestModelFields(manifest.manifest).configFile);
+  prefetchConfigParser(manifestModel(manifest).configFile);
   // Parsed only when extracting: on a hit the key pins the record's bytes, which were parsed when the copy was made.
   const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : await parseIntegrityRecordLazily(recordBytes);
   const staging = path.join(options.cacheDir, `.staging-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);

@@ -1,5 +1,6 @@
 /**
- * Handler string -> handler. `module[:function]`: the module is a path inside the archive (nested folders allowed,
+ * Handler string -> handler. `module[:function]`, split by core's `parseHandlerString` (the rule the builder and the
+ * linter use, docs/handlers.md); the module is a path inside the archive (nested folders allowed,
  * `/` or `\` separators, extension optional: `.mjs`, `.js`, `.cjs` are tried), the function defaults to `handle`.
  * Without a `handle` export the module's default export (or its only exported class) is the handler class. A named
  * function that does not exist is an error naming the module's exports (the reference loaders silently fall back
@@ -10,44 +11,17 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { ModelArchiveError } from '@model-archiver/core/read';
+import {
+  ModelArchiveError,
+  NODE_BUILTIN_HANDLERS,
+  isNodeBuiltinHandler,
+  nodeModuleCandidates,
+  parseHandlerString,
+  type ParsedHandler,
+} from '@model-archiver/core/read';
 
 import { BUILTIN_HANDLERS } from './builtin/index.js';
 import { classHandler, functionHandler, instanceHandler, isClass, type HandlerInstance, type HandlerRuntime } from './handler-forms.js';
-
-/** Extensions tried, in order, for a module named without one. */
-export const MODULE_EXTENSIONS = ['.mjs', '.js', '.cjs'] as const;
-
-/** A handler string split into module and function. */
-export interface HandlerSpec {
-  module: string;
-  function?: string;
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
-
-/** Splits `module[:function]`; a colon of a drive letter (`C:\x`) is not a separator. */
-export function parseHandlerString(handler: string): HandlerSpec {
-  const colon = handler.lastIndexOf(':');
-  if (colon > 0) {
-    const module = handler.slice(0, colon);
-    const fn = handler.slice(colon + 1);
-    if (IDENTIFIER.test(fn) && !/^[A-Za-z]$/.test(module)) return { module, function: fn };
-  }
-  return { module: handler };
-}
-
-/** The module's archive path candidates, in the order tried. */
-export function moduleCandidates(module: string): string[] {
-  let normal = module.replaceAll('\\', '/');
-  // An absolute path (`/abs/dir/mod`, `C:/dir/mod`) keeps its last part, as the reference loaders do.
-  if (normal.startsWith('/') || /^[A-Za-z]:\//.test(normal)) normal = normal.slice(normal.lastIndexOf('/') + 1);
-  normal = normal.replace(/^(\.\/)+/, '');
-  const segments = normal.split('/');
-  if (normal === '' || segments.some((s) => s === '..' || s === '')) return [];
-  if (/\.(mjs|js|cjs)$/.test(normal)) return [normal];
-  return MODULE_EXTENSIONS.map((ext) => `${normal}${ext}`);
-}
 
 const isFile = async (file: string): Promise<boolean> => {
   try {
@@ -87,7 +61,7 @@ const lookup = (moduleExports: Record<string, unknown>, name: string): unknown =
   return undefined;
 };
 
-const fromModule = (archivePath: string, spec: HandlerSpec, moduleExports: Record<string, unknown>): HandlerRuntime => {
+const fromModule = (archivePath: string, spec: ParsedHandler, moduleExports: Record<string, unknown>): HandlerRuntime => {
   const exports = exportNames(moduleExports);
   const hooks = { initialize: lookup(moduleExports, 'initialize'), close: lookup(moduleExports, 'close') };
   if (spec.function !== undefined) {
@@ -140,20 +114,19 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
   const spec = parseHandlerString(trimmed);
   if (/\.py$/.test(spec.module)) {
     throw new ModelArchiveError('HANDLER_INVALID', `Handler ${trimmed} is a Python module; this runtime runs JavaScript handlers and built-ins`, {
-      details: { handler: trimmed, builtins: Object.keys(BUILTIN_HANDLERS) },
+      details: { handler: trimmed, builtins: NODE_BUILTIN_HANDLERS },
     });
   }
-  const candidates = moduleCandidates(spec.module);
+  const candidates = nodeModuleCandidates(spec.module);
   // All candidates are looked up at once; the first in order that exists wins.
   const files = candidates.map((candidate) => path.join(modelDir, ...candidate.split('/')));
   const present = await Promise.all(files.map(isFile));
   const found = present.indexOf(true);
   if (found >= 0) return fromModule(candidates[found] as string, spec, await importModule(files[found] as string, candidates[found] as string));
-  const builtin = spec.function === undefined ? BUILTIN_HANDLERS[trimmed] : undefined;
-  if (builtin !== undefined) return builtin();
+  if (spec.function === undefined && isNodeBuiltinHandler(trimmed)) return BUILTIN_HANDLERS[trimmed]();
   throw new ModelArchiveError(
     'HANDLER_MODULE_NOT_FOUND',
-    `Handler module ${spec.module} is not in the archive (tried ${candidates.join(', ') || 'no valid path'}) and is not a built-in handler (${Object.keys(BUILTIN_HANDLERS).join(', ')})`,
-    { details: { handler: trimmed, tried: candidates, builtins: Object.keys(BUILTIN_HANDLERS) } },
+    `Handler module ${spec.module} is not in the archive (tried ${candidates.join(', ') || 'no valid path'}) and is not a built-in handler (${NODE_BUILTIN_HANDLERS.join(', ')})`,
+    { details: { handler: trimmed, tried: candidates, builtins: NODE_BUILTIN_HANDLERS } },
   );
 }

@@ -4,7 +4,7 @@
  */
 export { PythonWorker } from './python-worker.js';
 export type { PythonWorkerExit, PythonWorkerOptions } from './python-worker.js';
-export { PYTHON_RUNTIMES, isPythonHandler, preparePythonTarget, pythonModuleCandidates, requirementsNotice } from './python-target.js';
+export { isPythonHandler, preparePythonTarget, requirementsNotice } from './python-target.js';
 export type { PrepareOptions } from './python-target.js';
 export { PYTHON_WORKER_ROOT, pythonCommand } from './python-interpreter.js';
 export { requirementsEnvironment } from './python-venv.js';

@@ -4,6 +4,7 @@
  * worker decodes them as the reference backends do); answers come back decoded by content type.
  */
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
+import type { AnyManifest } from '@model-archiver/core/read';
 
 import type { InferenceRequest, InferenceResponse, LoadedModel, TensorMetadata } from '../types.js';
 import type { PythonRequest, PythonResponse, PythonTarget } from './python-protocol.js';
@@ -53,7 +54,7 @@ export const fromPythonResponse = (response: Extract<PythonResponse, { ok: true 
 export class PythonModel implements LoadedModel {
   readonly name: string;
   readonly version: string;
-  readonly manifest: Record<string, unknown>;
+  readonly manifest: AnyManifest;
   readonly modelDir: string;
   readonly #worker: PythonWorker;
   #closed = false;

@@ -3,7 +3,7 @@
  * (frames.ts). Requests and responses have the shapes of the server's worker protocol (`WireRequest`,
  * `WireResponse` in `@model-archiver/server`), so the server hands its batches over unchanged.
  */
-import type { ErrorCode } from '@model-archiver/core/read';
+import type { AnyManifest, ErrorCode } from '@model-archiver/core/read';
 
 /** A form field or file of a multipart request. */
 export interface PythonRequestPart {
@@ -48,12 +48,15 @@ export interface PythonTarget {
   /** Model folder (cwd of the worker, on `sys.path`). */
   modelDir: string;
   /** Parsed `MAR-INF/MANIFEST.json` (`context.manifest`). */
-  manifest: Record<string, unknown>;
+  manifest: AnyManifest;
   /** Model name (`context.model_name`). */
   name: string;
   version: string;
   /** The manifest's handler string. */
   handler: string;
+  /** Its module part and function, split by core's `parseHandlerString` (the worker imports the module by name). */
+  module: string;
+  function?: string;
   flavour: PythonFlavour;
   /** Parsed model config (`context.model_yaml_config`; `{}` without one). */
   modelConfig: Record<string, unknown>;
@@ -67,9 +70,11 @@ export type ToPython =
       type: 'load';
       modelDir: string;
       handler: string;
+      module: string;
+      function?: string;
       modelName: string;
       modelVersion: string;
-      manifest: Record<string, unknown>;
+      manifest: AnyManifest;
       batchSize: number;
       gpuId: number | null;
       serverVersion: string;

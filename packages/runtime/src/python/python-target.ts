@@ -1,38 +1,23 @@
 /**
  * Does an archive run on the Python worker? Yes when its manifest runtime is `python`, `python2` or `python3` (the
- * MMS/TorchServe flavours) and its handler names a Python module in the archive (`mod.py` or a package `mod/`) while
- * no JavaScript module of that name is there; a handler string ending in `.py` always does (the worker then reports a
- * missing module). Archives with a JavaScript or built-in handler keep running on Node whatever their runtime label.
+ * MMS/TorchServe flavours) and its handler names a Python module in the archive (`mod.py` or a package `mod/`, paths
+ * from core's `pythonModuleCandidates`) while no JavaScript module of that name is there; a handler module ending in
+ * `.py` always does (the worker then reports a missing module). Archives with a JavaScript or built-in handler keep
+ * running on Node whatever their runtime label. The handler string is split by core's `parseHandlerString`, the rule
+ * of the builder and the linter.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { isPythonRuntime, manifestModel, nodeModuleCandidates, parseHandlerString, pythonModuleCandidates, stripArchiveSuffix } from '@model-archiver/core/read';
+
 import { defaultCacheDir } from '../cache/cache-index.js';
-import { moduleCandidates, parseHandlerString } from '../handlers/handler-resolve.js';
-import { manifestModelFields } from '../manifest-fields.js';
 import { materialiseArchive } from '../cache/materialise.js';
 import type { Materialised } from '../cache/materialise.js';
 import { readModelConfig } from '../model-config.js';
 import type { PythonTarget } from './python-protocol.js';
 
-/** Manifest runtimes served by the Python worker. */
-export const PYTHON_RUNTIMES: readonly string[] = ['python', 'python2', 'python3'];
-
 const isFile = (file: string): Promise<boolean> => stat(file).then((s) => s.isFile(), () => false);
-
-/**
- * Archive paths the reference loaders would import for a handler string: `.py` dropped, the part after the last `/`
- * imported by (dotted) name from the handler's folder, else from the model folder.
- */
-export function pythonModuleCandidates(handler: string): string[] {
-  const modulePart = handler.trim().split(':', 1)[0] ?? '';
-  const cut = modulePart.lastIndexOf('/');
-  const dir = cut <= 0 ? '' : modulePart.slice(0, cut).replace(/^(\.\/)+/, '');
-  const asPath = modulePart.slice(cut + 1).replace(/\.py$/, '').split('.').join('/');
-  if (asPath === '' || asPath.split('/').some((s) => s === '')) return [];
-  const roots = dir !== '' && !path.isAbsolute(dir) && !dir.split('/').includes('..') ? [`${dir}/`, ''] : [''];
-  return roots.flatMap((root) => [`${root}${asPath}.py`, `${root}${asPath}/__init__.py`]);
-}
 
 const firstExisting = async (modelDir: string, candidates: string[]): Promise<string | undefined> => {
   const present = await Promise.all(candidates.map((c) => isFile(path.join(modelDir, ...c.split('/')))));
@@ -42,34 +27,33 @@ const firstExisting = async (modelDir: string, candidates: string[]): Promise<st
 
 /** True when the handler of a materialised archive runs on the Python worker (see the file comment). */
 export async function isPythonHandler(handler: string, runtime: unknown, modelDir: string): Promise<boolean> {
-  if (typeof runtime !== 'string' || !PYTHON_RUNTIMES.includes(runtime)) return false;
-  const trimmed = handler.trim();
-  const [js, py] = await Promise.all([
-    firstExisting(modelDir, moduleCandidates(parseHandlerString(trimmed).module)),
-    firstExisting(modelDir, pythonModuleCandidates(trimmed)),
-  ]);
+  if (!isPythonRuntime(runtime)) return false;
+  const { module } = parseHandlerString(handler);
+  const [js, py] = await Promise.all([firstExisting(modelDir, nodeModuleCandidates(module)), firstExisting(modelDir, pythonModuleCandidates(module))]);
   if (js !== undefined) return false;
-  return py !== undefined || /\.py(?::|$)/.test(trimmed);
+  return py !== undefined || module.endsWith('.py');
 }
-
-const TORCHSERVE_KEYS = ['archiverVersion', 'createdOn'];
 
 /** The Python target of a materialised archive, or `undefined` when its handler is not a Python module. */
 export async function pythonTargetOf(materialised: Materialised, archivePath: string, modelName: string | undefined): Promise<PythonTarget | undefined> {
   const { modelDir } = materialised;
-  const manifest = materialised.manifest.manifest;
-  const fields = manifestModelFields(manifest);
-  if (fields.handler === undefined || !(await isPythonHandler(fields.handler, manifest['runtime'], modelDir))) return undefined;
-  const model = typeof manifest['model'] === 'object' && manifest['model'] !== null ? (manifest['model'] as Record<string, unknown>) : {};
-  const declared = typeof model['requirementsFile'] === 'string' ? model['requirementsFile'] : undefined;
+  const { manifest, flavour } = materialised.manifest;
+  const fields = manifestModel(materialised.manifest);
+  if (!(await isPythonHandler(fields.handler, manifest['runtime'], modelDir))) return undefined;
+  const parsed = materialised.manifest;
+  // TorchServe records `--requirements-file` (MMS has no such field; its archives may still carry a requirements.txt).
+  const declared = parsed.flavour === 'torchserve' || parsed.flavour === 'node' ? parsed.manifest.model.requirementsFile || undefined : undefined;
   const requirements = await firstExisting(modelDir, [...(declared === undefined ? [] : [declared]), 'requirements.txt']);
+  const handler = parseHandlerString(fields.handler);
   const target: PythonTarget = {
     modelDir,
     manifest,
-    name: modelName ?? fields.modelName ?? path.basename(archivePath).replace(/\.(mar|tar\.gz|tgz|zip)$/, ''),
+    name: modelName ?? (fields.modelName || stripArchiveSuffix(path.basename(archivePath))),
     version: fields.modelVersion ?? '1.0',
     handler: fields.handler,
-    flavour: TORCHSERVE_KEYS.some((key) => Object.hasOwn(manifest, key)) ? 'torchserve' : 'mms',
+    module: handler.module,
+    ...(handler.function === undefined ? {} : { function: handler.function }),
+    flavour: flavour === 'torchserve' ? 'torchserve' : 'mms',
     modelConfig: materialised.modelConfig ?? (await readModelConfig(modelDir, fields.configFile)),
   };
   if (requirements !== undefined) target.requirements = requirements;

@@ -57,9 +57,8 @@ const toError = (error: PythonError): ModelArchiveError =>
 
 /** `PYTHONPATH` as the reference servers build it: handler folder, the caller's path, model folder, then ours. */
 const pythonPath = (target: PythonTarget, inherited: string | undefined): string => {
-  const modulePart = target.handler.trim().split(':', 1)[0] ?? '';
-  const cut = modulePart.lastIndexOf('/');
-  const handlerDir = cut > 0 ? path.resolve(target.modelDir, modulePart.slice(0, cut)) : undefined;
+  const cut = target.module.lastIndexOf('/');
+  const handlerDir = cut > 0 ? path.resolve(target.modelDir, target.module.slice(0, cut)) : undefined;
   return [handlerDir, inherited, target.modelDir, PYTHON_WORKER_ROOT].filter((p): p is string => p !== undefined && p !== '').join(path.delimiter);
 };
 
@@ -190,6 +189,8 @@ export class PythonWorker {
         type: 'load',
         modelDir: target.modelDir,
         handler: target.handler,
+        module: target.module,
+        ...(target.function === undefined ? {} : { function: target.function }),
         modelName: target.name,
         modelVersion: target.version,
         manifest: target.manifest,

@@ -1,9 +1,9 @@
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, MODEL_NAME_PATTERN, ModelArchiveError } from '@model-archiver/core';
 
 import { ModelRunner } from '../workers/model-runner.js';
 import type { ModelRunnerOptions } from '../workers/model-runner.js';
 
-const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9_\-.]*$/;
+const MODEL_NAME = MODEL_NAME_PATTERN;
 
 interface ModelVersions {
   /** The version answering requests that name none: the first registered. */

@@ -1,5 +1,5 @@
 import { INTEGRITY_PATH, SIGNATURE_PATH } from '../../integrity/record.js';
-import { MANIFEST_PATH } from '../../manifest/flavour.js';
+import { MANIFEST_PATH } from '../../vocabulary/manifest-flavours.js';
 import type { LintIssue, LintRule } from '../lint-types.js';
 import { collisionKey } from '../../read/safe-path.js';
 

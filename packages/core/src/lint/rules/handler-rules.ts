@@ -1,3 +1,4 @@
+import { NODE_BUILTIN_HANDLERS } from '../../vocabulary/builtin-handlers.js';
 import type { HandlerTarget } from '../handler-target.js';
 import type { LintContext, LintIssue, LintRule } from '../lint-types.js';
 import { scanModuleExports } from '../module-exports.js';
@@ -34,7 +35,7 @@ export const nodeHandlerModule: LintRule = {
   name: 'node-handler-module',
   severity: 'error',
   description:
-    'For the node runtime, the handler module (`[dir/]module` with `.mjs`, `.js` or `.cjs`) is in the archive, or the handler is a built-in (onnx, image_classifier).',
+    `For the node runtime, the handler module (\`[dir/]module\` with \`.mjs\`, \`.js\` or \`.cjs\`) is in the archive, or the handler is a built-in (${NODE_BUILTIN_HANDLERS.join(', ')}).`,
   help: 'Add the handler module to the archive or fix model.handler.',
   check: (ctx) => {
     const handler = target(ctx, 'node');

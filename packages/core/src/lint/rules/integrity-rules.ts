@@ -1,6 +1,6 @@
 import { isModelArchiveError } from '../../errors.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../../integrity/record.js';
-import { checkSignature, parseSignature } from '../../sign/signature.js';
+import { checkSignature, parseSignature } from '../../integrity/signature.js';
 import { compareListing } from '../../verify/verify-archive.js';
 import type { VerifyReport } from '../../verify/verify-archive.js';
 import type { LintContext, LintIssue, LintRule } from '../lint-types.js';

@@ -1,4 +1,4 @@
-import { findModelNameProblem } from '../../manifest/names.js';
+import { MODEL_NAME_PATTERN, MODEL_VERSION_MAX_LENGTH, MODEL_VERSION_PATTERN, findModelNameProblem } from '../../vocabulary/model-names.js';
 import type { LintIssue, LintRule } from '../lint-types.js';
 
 const NAME_PATH = 'model.modelName';
@@ -44,7 +44,7 @@ export const modelName: LintRule = {
   id: 'MA004',
   name: 'model-name',
   severity: 'error',
-  description: 'model.modelName matches ^[A-Za-z0-9][A-Za-z0-9_\\-.]*$ (the rule of both reference archivers).',
+  description: `model.modelName matches ${MODEL_NAME_PATTERN.source} (the rule of both reference archivers).`,
   help: 'Rename the model: a letter or digit, then letters, digits, "_", "-" or ".".',
   check: (ctx) =>
     (ctx.manifest?.issues ?? [])
@@ -74,7 +74,7 @@ export const modelVersion: LintRule = {
   id: 'MA006',
   name: 'model-version',
   severity: 'error',
-  description: 'model.modelVersion, where present or required (torchserve, node), is URL-path safe: ^[A-Za-z0-9][A-Za-z0-9._~+-]*$, at most 128 characters.',
+  description: `model.modelVersion, where present or required (torchserve, node), is URL-path safe: ${MODEL_VERSION_PATTERN.source}, at most ${MODEL_VERSION_MAX_LENGTH} characters.`,
   help: 'Use a version such as 1.0, 2.0.1-rc1 or v3_beta (no "/", spaces or "%").',
   check: (ctx) =>
     (ctx.manifest?.issues ?? [])

@@ -8,7 +8,6 @@
 import { ModelArchiveError } from '@model-archiver/core/read';
 
 import type { HandlerContext, HandlerRequest } from '../../context.js';
-import { manifestModelFields } from '../../manifest-fields.js';
 import type { OnnxSession, OnnxTensor, OnnxValueInfo } from '../../onnx/onnx.js';
 import { onnxToV2, parseV2Tensor, toTensorData, toV2Tensor, type V2Tensor } from '../../onnx/tensors.js';
 import { groupRequests, modelBatches, runStacked, type PreparedRequest } from './onnx-batch.js';
@@ -61,7 +60,7 @@ export class OnnxTensorHandler {
   async handle(batch: HandlerRequest[], context: HandlerContext): Promise<unknown[]> {
     const session = this.#session;
     if (session === undefined) throw new ModelArchiveError('HANDLER_FAILED', 'The onnx handler was not initialised');
-    const { modelVersion } = manifestModelFields(context.manifest);
+    const { modelVersion } = context;
     const bodies = batch.map((request, index) => parseBody(request, index));
     const prepared: PreparedRequest[] = bodies.map((body) => ({
       feeds: this.#feeds(session, body['inputs'] as unknown[]),

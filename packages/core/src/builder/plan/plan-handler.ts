@@ -1,13 +1,14 @@
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import type { Runtime } from '../../manifest/flavour.js';
+import type { Runtime } from '../../vocabulary/runtimes.js';
 import type { EntrySet } from './entry-set.js';
+import { isNodeBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
+import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
 import {
-  JS_EXTENSIONS,
-  NODE_BUILTIN_HANDLERS,
   type HandlerSpec,
   extensionOf,
   handlerBaseName,
+  isNodeModuleExtension,
   isTorchServeBuiltin,
   parseHandler,
   pythonHandlerFile,
@@ -35,9 +36,9 @@ export interface HandlerPlanInput {
 
 /** Node module candidates: the exact path, then `.mjs`, `.js`, `.cjs` appended (unless it already has one). */
 const nodeCandidates = (spec: HandlerSpec): string[] =>
-  JS_EXTENSIONS.includes(extensionOf(spec.filePart))
+  isNodeModuleExtension(extensionOf(spec.filePart))
     ? [spec.filePart]
-    : [spec.filePart, ...JS_EXTENSIONS.map((ext) => spec.filePart + ext)];
+    : [spec.filePart, ...NODE_HANDLER_EXTENSIONS.map((ext) => spec.filePart + ext)];
 
 const handlerNotFound = (handler: string, tried: string[], reason: string): ModelArchiveError =>
   new ModelArchiveError('HANDLER_NOT_FOUND', `Handler module for '${handler}' ${reason}; tried ${tried.join(', ')}`, {
@@ -52,7 +53,7 @@ const firstFile = async (base: string, candidates: string[]): Promise<{ abs?: st
 
 /** Node flavour: the module keeps its path (relative to the tree or `cwd`); the manifest names `archivePath[:fn]`. */
 const planNodeHandler = async (spec: HandlerSpec, input: HandlerPlanInput): Promise<string> => {
-  if (NODE_BUILTIN_HANDLERS.includes(spec.raw)) return spec.raw;
+  if (isNodeBuiltinHandler(spec.raw)) return spec.raw;
   const base = input.modelRoot ?? input.context.cwd;
   const { abs, tried } = await firstFile(base, nodeCandidates(spec));
   if (abs === undefined) throw handlerNotFound(spec.raw, tried, 'was not found');

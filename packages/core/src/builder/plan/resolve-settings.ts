@@ -1,10 +1,8 @@
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import type { ArchiveFormat, BuildOptions, CompressionMode } from '../build-options.js';
-
-const FORMATS: readonly ArchiveFormat[] = ['default', 'zip-store', 'tgz', 'no-archive'];
-const COMPRESSIONS: readonly CompressionMode[] = ['auto', 'deflate', 'store'];
-const SUFFIX: Record<ArchiveFormat, string> = { default: '.mar', 'zip-store': '.mar', tgz: '.tar.gz', 'no-archive': '' };
+import { ARCHIVE_FORMATS, ARCHIVE_FORMAT_TRAITS, isArchiveFormat, type ArchiveFormat } from '../../vocabulary/archive-formats.js';
+import { COMPRESSION_MODES, checkCompressionLevel, isCompressionMode, type CompressionMode } from '../../vocabulary/compression.js';
+import type { BuildOptions } from '../build-options.js';
 
 /** Earliest time a zip entry can carry (DOS date epoch); also the default timestamp. */
 export const ZIP_MIN_DATE = new Date(Date.UTC(1980, 0, 1, 0, 0, 0));
@@ -33,28 +31,22 @@ const invalid = (message: string, details: Record<string, unknown>): ModelArchiv
 export const resolveSettings = (options: BuildOptions, warnings: string[]): ResolvedSettings => {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const format = options.archiveFormat ?? 'default';
-  if (!FORMATS.includes(format)) {
-    throw invalid(`Unknown archive format '${String(format)}' (expected ${FORMATS.join(', ')})`, {
+  if (!isArchiveFormat(format)) {
+    throw invalid(`Unknown archive format '${String(format)}' (expected ${ARCHIVE_FORMATS.join(', ')})`, {
       option: 'archiveFormat',
       value: format,
-      allowed: FORMATS,
+      allowed: ARCHIVE_FORMATS,
     });
   }
   const compression = options.compression ?? 'auto';
-  if (!COMPRESSIONS.includes(compression)) {
-    throw invalid(`Unknown compression mode '${String(compression)}' (expected ${COMPRESSIONS.join(', ')})`, {
+  if (!isCompressionMode(compression)) {
+    throw invalid(`Unknown compression mode '${String(compression)}' (expected ${COMPRESSION_MODES.join(', ')})`, {
       option: 'compression',
       value: compression,
-      allowed: COMPRESSIONS,
+      allowed: COMPRESSION_MODES,
     });
   }
-  const compressionLevel = options.compressionLevel ?? 6;
-  if (!Number.isInteger(compressionLevel) || compressionLevel < 1 || compressionLevel > 9) {
-    throw invalid(`Compression level must be an integer from 1 to 9, got ${String(compressionLevel)}`, {
-      option: 'compressionLevel',
-      value: compressionLevel,
-    });
-  }
+  const compressionLevel = checkCompressionLevel(options.compressionLevel);
   if (options.modelPath !== undefined) {
     const conflicting = (['serializedFile', 'modelFile', 'extraFiles'] as const).filter(
       (key) => options[key] !== undefined,
@@ -67,7 +59,7 @@ export const resolveSettings = (options: BuildOptions, warnings: string[]): Reso
     }
   }
   const exportPath = path.resolve(cwd, options.exportPath ?? '.');
-  const outputPath = path.join(exportPath, options.modelName + SUFFIX[format]);
+  const outputPath = path.join(exportPath, options.modelName + ARCHIVE_FORMAT_TRAITS[format].suffix);
   return {
     cwd,
     format,

@@ -1,11 +1,12 @@
 import { open } from 'node:fs/promises';
 
 import { INTEGRITY_PATH, createIntegrityRecord, serializeIntegrityRecord } from '../integrity/record.js';
-import { MANIFEST_PATH } from '../manifest/flavour.js';
+import { MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import type { EntryCompression } from '../zip/compression-policy.js';
 import { ZipWriter, type ZipEntryRecord } from '../zip/zip-writer.js';
+import { ARCHIVE_FORMAT_TRAITS } from '../vocabulary/archive-formats.js';
 import type { BuiltEntry } from './build-options.js';
-import { outputWriteError } from './io-errors.js';
+import { outputWriteError } from '../fs/io-errors.js';
 import type { WriteJob, WriteOutcome } from './write-job.js';
 
 const toBuilt = (record: ZipEntryRecord): BuiltEntry => ({
@@ -21,7 +22,7 @@ const toBuilt = (record: ZipEntryRecord): BuiltEntry => ({
  */
 export async function writeZip(job: WriteJob): Promise<WriteOutcome> {
   const { plan, progress } = job;
-  const compression: EntryCompression = plan.format === 'zip-store' ? 'store' : plan.compression;
+  const compression: EntryCompression = ARCHIVE_FORMAT_TRAITS[plan.format].storeOnly ? 'store' : plan.compression;
   const handle = await open(job.temporaryPath, 'wx').catch((error: unknown) => {
     throw outputWriteError(error, job.temporaryPath);
   });

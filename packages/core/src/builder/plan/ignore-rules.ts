@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type ignore from 'ignore';
 import { ModelArchiveError } from '../../errors.js';
-import { errnoOf, inputReadError } from '../io-errors.js';
+import { errnoOf, inputReadError } from '../../fs/io-errors.js';
 
 /** Name of the per-folder ignore file (gitignore syntax), read at the root of each walked folder. */
 export const MARIGNORE = '.marignore';

@@ -2,7 +2,7 @@ import type { Stats } from 'node:fs';
 import { lstat, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import { errnoOf, inputReadError } from '../io-errors.js';
+import { errnoOf, inputReadError } from '../../fs/io-errors.js';
 
 /** Where planning happens: the base folder (as given and with links resolved) and the notice list. */
 export interface PlanContext {

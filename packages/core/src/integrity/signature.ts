@@ -4,8 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 
 import { ModelArchiveError } from '../errors.js';
-import { INTEGRITY_PATH, SignatureSchema } from '../integrity/record.js';
-import type { Signature } from '../integrity/record.js';
+import { INTEGRITY_PATH, SignatureSchema } from './record.js';
+import type { Signature } from './record.js';
 import { keyIdOf, readPrivateKey, readPublicKey } from './keys.js';
 import type { KeyInput } from './keys.js';
 

@@ -4,15 +4,16 @@ import { performance } from 'node:perf_hooks';
 import { ModelArchiveError, isModelArchiveError } from '../errors.js';
 import { createManifest } from '../manifest/create.js';
 import { serializeManifest } from '../manifest/serialize.js';
-import { commitOutput, discardOutput, prepareOutput, removeCreatedFolders } from './atomic-output.js';
+import { commitOutput, discardOutput, prepareOutput, removeCreatedFolders } from '../fs/atomic-output.js';
 import type { BuildOptions, BuildResult } from './build-options.js';
-import { throwIfAborted } from './io-errors.js';
+import { throwIfAborted } from '../fs/io-errors.js';
 import { planArchive } from './plan/plan-archive.js';
 import type { ArchivePlan } from './plan/plan-types.js';
 import { writeFolder } from './write-folder.js';
 import { ProgressTracker, type WriteJob, type WriteOutcome } from './write-job.js';
 import { writeTgz } from './write-tgz.js';
 import { writeZip } from './write-zip.js';
+import type { ArchiveFormat } from '../vocabulary/archive-formats.js';
 
 /** @internal Knobs for tests; not part of the public options. */
 export interface BuildInternals {
@@ -20,7 +21,8 @@ export interface BuildInternals {
   zip64Limit?: number;
 }
 
-const WRITERS: Record<ArchivePlan['format'], (job: WriteJob) => Promise<WriteOutcome>> = {
+/** The writer of each output format (a format without one does not compile). */
+const WRITERS: Record<ArchiveFormat, (job: WriteJob) => Promise<WriteOutcome>> = {
   default: writeZip,
   'zip-store': writeZip,
   tgz: writeTgz,

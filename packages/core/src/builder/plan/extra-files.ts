@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import { throwIfAborted } from '../io-errors.js';
+import { throwIfAborted } from '../../fs/io-errors.js';
 import type { EntrySet } from './entry-set.js';
 import type { IgnoreSettings } from './ignore-rules.js';
 import {

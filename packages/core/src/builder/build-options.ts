@@ -1,10 +1,7 @@
-import type { ManifestFlavour, Runtime } from '../manifest/flavour.js';
-
-/** Output formats, named as in both reference archivers (`--archive-format`). */
-export type ArchiveFormat = 'default' | 'zip-store' | 'tgz' | 'no-archive';
-
-/** How file entries are compressed in `default` format. `zip-store` always stores. */
-export type CompressionMode = 'auto' | 'deflate' | 'store';
+import type { ArchiveFormat } from '../vocabulary/archive-formats.js';
+import type { CompressionMode } from '../vocabulary/compression.js';
+import type { WritableFlavour } from '../vocabulary/manifest-flavours.js';
+import type { Runtime } from '../vocabulary/runtimes.js';
 
 /** Progress of a build, reported to {@link BuildOptions.onProgress}. */
 export interface BuildProgress {
@@ -34,7 +31,7 @@ export interface BuildOptions {
   /** Runtime recorded in the manifest; default derived from the flavour (`python` or `node`). */
   runtime?: Runtime;
   /** Manifest flavour to write; inferred when absent (docs/manifest.md "Choosing the flavour"). */
-  flavour?: Exclude<ManifestFlavour, 'legacy-mms'>;
+  flavour?: WritableFlavour;
   /** MMS `--model-path`: a folder whose whole tree is archived (MMS filters plus `.marignore`). */
   modelPath?: string;
   /** TorchServe `--serialized-file`: stored at the archive root. */
@@ -63,7 +60,7 @@ export interface BuildOptions {
   timestamp?: Date;
   /** Compression policy for `default` format; default `auto` (store incompressible data, deflate the rest). */
   compression?: CompressionMode;
-  /** Deflate level 1-9 (default 6, the reference tools' level). */
+  /** Deflate level 1-9 (default 6, the reference tools' level; `COMPRESSION_LEVELS`). */
   compressionLevel?: number;
   /** Base folder for relative paths; default `process.cwd()`. */
   cwd?: string;
@@ -92,7 +89,7 @@ export interface BuildResult {
   /** Absolute path of the archive file or folder written. */
   outputPath: string;
   format: ArchiveFormat;
-  flavour: Exclude<ManifestFlavour, 'legacy-mms'>;
+  flavour: WritableFlavour;
   /** Why this flavour was chosen (explicit option, or the inference rule that applied). */
   flavourReason: string;
   /** The manifest object written to `MAR-INF/MANIFEST.json`. */

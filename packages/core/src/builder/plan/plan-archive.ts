@@ -1,9 +1,9 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import { validateModelName, validateModelVersion } from '../../manifest/names.js';
+import { validateModelName, validateModelVersion } from '../../vocabulary/model-names.js';
 import type { BuildOptions } from '../build-options.js';
-import { errnoOf, inputReadError, throwIfAborted } from '../io-errors.js';
+import { errnoOf, inputReadError, throwIfAborted } from '../../fs/io-errors.js';
 import { chooseFlavour } from './choose-flavour.js';
 import { EntrySet } from './entry-set.js';
 import { planExtraFiles } from './extra-files.js';

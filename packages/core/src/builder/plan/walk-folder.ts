@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { errnoOf, inputReadError, throwIfAborted } from '../io-errors.js';
+import { errnoOf, inputReadError, throwIfAborted } from '../../fs/io-errors.js';
 import { type IgnoreSettings, MARIGNORE, folderIgnore } from './ignore-rules.js';
 import { danglingError, escapeError, isInside, normaliseMode } from './input-paths.js';
 

@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { ModelArchiveError } from '../../errors.js';
-import type { Runtime } from '../../manifest/flavour.js';
+import type { Runtime } from '../../vocabulary/runtimes.js';
 import type { BuildOptions } from '../build-options.js';
-import { JS_EXTENSIONS, extensionOf, hasExtension, parseHandler } from './handler-spec.js';
+import { isBuiltinHandler, isNodeBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
+import { WRITABLE_FLAVOURS, isWritableFlavour } from '../../vocabulary/manifest-flavours.js';
+import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
+import { RUNTIMES_BY_FLAVOUR, defaultRuntimeOf, isRuntimeOf } from '../../vocabulary/runtimes.js';
+import { extensionOf, hasExtension, isNodeModuleExtension, parseHandler } from './handler-spec.js';
 import { isRegularFile } from './input-paths.js';
 import type { BuildFlavour } from './plan-types.js';
 
@@ -13,22 +17,13 @@ export interface FlavourChoice {
   runtime: Runtime;
 }
 
-const FLAVOURS: readonly BuildFlavour[] = ['mms', 'torchserve', 'node'];
-
-/** Runtimes each flavour's loader accepts. */
-export const RUNTIMES_BY_FLAVOUR: Record<BuildFlavour, readonly Runtime[]> = {
-  mms: ['python', 'python2', 'python3'],
-  torchserve: ['python', 'python3', 'LSP'],
-  node: ['node'],
-};
-
 /** The JavaScript module a handler string names under `base`, if any (exact path, then `.mjs`, `.js`, `.cjs`). */
 const findJsModule = async (handler: string, base: string): Promise<string | undefined> => {
   const { filePart } = parseHandler(handler);
   const ext = extensionOf(filePart);
   const candidates = hasExtension(filePart)
-    ? JS_EXTENSIONS.includes(ext) ? [filePart] : []
-    : JS_EXTENSIONS.map((e) => filePart + e);
+    ? isNodeModuleExtension(ext) ? [filePart] : []
+    : NODE_HANDLER_EXTENSIONS.map((e) => filePart + e);
   for (const candidate of candidates) {
     const file = path.resolve(base, candidate);
     if (await isRegularFile(file)) return file;
@@ -49,25 +44,25 @@ const torchServeOnlyInputs = (options: BuildOptions): string[] => {
 };
 
 /**
- * Picks the manifest flavour (explicit option first, else the first rule that applies: runtime `node` or built-in
- * `onnx` handler or a JavaScript handler module -> `node`; `modelPath` -> `mms`; a TorchServe-only input ->
+ * Picks the manifest flavour (explicit option first, else the first rule that applies: runtime `node`, a built-in
+ * only the node runtime has (`onnx`), or a JavaScript handler module -> `node`; `modelPath` -> `mms`; a TorchServe-only input ->
  * `torchserve`; else `mms`) and the runtime (default `node` for node, else `python`), and checks they fit.
  */
 export const chooseFlavour = async (options: BuildOptions, cwd: string): Promise<FlavourChoice> => {
   const pick = async (): Promise<{ flavour: BuildFlavour; reason: string }> => {
     if (options.flavour !== undefined) {
-      if (!FLAVOURS.includes(options.flavour)) {
+      if (!isWritableFlavour(options.flavour)) {
         throw new ModelArchiveError('INVALID_OPTION', `Unknown flavour '${String(options.flavour)}'`, {
-          details: { option: 'flavour', value: options.flavour, allowed: FLAVOURS },
+          details: { option: 'flavour', value: options.flavour, allowed: WRITABLE_FLAVOURS },
         });
       }
       return { flavour: options.flavour, reason: 'flavour option' };
     }
     if (options.runtime === 'node') return { flavour: 'node', reason: "runtime is 'node'" };
-    if (options.runtime === undefined && options.handler === 'onnx') {
-      return { flavour: 'node', reason: "handler 'onnx' is a built-in of the node runtime" };
+    if (options.runtime === undefined && isNodeBuiltinHandler(options.handler) && !isBuiltinHandler(options.handler, 'python')) {
+      return { flavour: 'node', reason: `handler '${options.handler}' is a built-in of the node runtime` };
     }
-    const explicitJs = JS_EXTENSIONS.includes(extensionOf(parseHandler(options.handler).filePart));
+    const explicitJs = isNodeModuleExtension(extensionOf(parseHandler(options.handler).filePart));
     if (options.runtime === undefined || explicitJs) {
       const base = options.modelPath === undefined ? cwd : path.resolve(cwd, options.modelPath);
       const module = await findJsModule(options.handler, base);
@@ -82,9 +77,9 @@ export const chooseFlavour = async (options: BuildOptions, cwd: string): Promise
     return { flavour: 'mms', reason: 'default (no flavour-specific input)' };
   };
   const { flavour, reason } = await pick();
-  const runtime = options.runtime ?? (flavour === 'node' ? 'node' : 'python');
+  const runtime = options.runtime ?? defaultRuntimeOf(flavour);
   const allowed = RUNTIMES_BY_FLAVOUR[flavour];
-  if (!allowed.includes(runtime)) {
+  if (!isRuntimeOf(flavour, runtime)) {
     throw new ModelArchiveError(
       'INVALID_OPTION',
       `Runtime '${String(runtime)}' does not fit the ${flavour} flavour (${reason}); allowed: ${allowed.join(', ')}`,

@@ -1,5 +1,7 @@
-import type { ArchiveFormat, CompressionMode } from '../build-options.js';
-import type { Runtime } from '../../manifest/flavour.js';
+import type { ArchiveFormat } from '../../vocabulary/archive-formats.js';
+import type { CompressionMode } from '../../vocabulary/compression.js';
+import type { WritableFlavour } from '../../vocabulary/manifest-flavours.js';
+import type { Runtime } from '../../vocabulary/runtimes.js';
 
 /** One file the writer puts into the archive. */
 export interface PlannedFile {
@@ -22,7 +24,7 @@ export interface PlannedManifestFiles {
 }
 
 /** Manifest flavours the builder can write. */
-export type BuildFlavour = 'mms' | 'torchserve' | 'node';
+export type BuildFlavour = WritableFlavour;
 
 /**
  * Everything the archive writer needs, decided up front by `planArchive`: validated names, the flavour and why,

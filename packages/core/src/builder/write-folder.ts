@@ -3,10 +3,10 @@ import { access, chmod, constants, copyFile, mkdir, utimes, writeFile } from 'no
 import { dirname, join } from 'node:path';
 
 import { INTEGRITY_PATH, createIntegrityRecord, serializeIntegrityRecord } from '../integrity/record.js';
-import { MANIFEST_PATH } from '../manifest/flavour.js';
+import { MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import { FileSource } from '../zip/file-source.js';
 import type { BuiltEntry } from './build-options.js';
-import { inputReadError, outputWriteError, throwIfAborted } from './io-errors.js';
+import { inputReadError, outputWriteError, throwIfAborted } from '../fs/io-errors.js';
 import type { WriteJob, WriteOutcome } from './write-job.js';
 
 const HASH_BUFFER = 4 * 1024 * 1024;

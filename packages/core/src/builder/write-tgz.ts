@@ -8,10 +8,10 @@ import { createGzip } from 'node:zlib';
 import type { Header, Pack } from 'tar-stream';
 
 import { INTEGRITY_PATH, createIntegrityRecord, serializeIntegrityRecord } from '../integrity/record.js';
-import { MANIFEST_PATH } from '../manifest/flavour.js';
+import { MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
 import { FileSource } from '../zip/file-source.js';
 import type { BuiltEntry } from './build-options.js';
-import { outputWriteError, throwIfAborted } from './io-errors.js';
+import { outputWriteError, throwIfAborted } from '../fs/io-errors.js';
 import type { WriteJob, WriteOutcome } from './write-job.js';
 
 const READ_SIZE = 1024 * 1024;
