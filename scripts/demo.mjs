@@ -5,12 +5,14 @@
  *      the PaddleOCR text-orientation classifier with the built-in `image_classifier` handler, and the PaddleOCR
  *      text recogniser with the custom handler examples/ocr-recognizer/handler.mjs (CTC decoding);
  *   2. shows what an archive contains (`inspect`), verifies its integrity record (`verify`) and lints both (`lint`);
- *   3. renders text images (upright and rotated 180°) and runs `predict` on them.
+ *   3. renders text images (upright and rotated 180°) and runs `predict` on them;
+ *   4. packs the Python custom service of examples/python-classifier with the MMS command line (--runtime python) and
+ *      runs `predict` on it (skipped, with a note, when no Python 3 with numpy is installed).
  * Exits 1 if any step fails or any answer is wrong. Archives and images are kept in demo-out/ (or the folder given).
  *
  *   node scripts/demo.mjs [out-dir]
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +93,21 @@ images.forEach((image, i) => {
   if (!ok) wrong += 1;
   process.stdout.write(`  ${ok ? 'ok ' : 'BAD'} rendered "${image.text}" -> read "${read[i].text}" (confidence ${read[i].confidence})\n`);
 });
+
+heading('4. A Python custom service (MMS style: model_service.py, numpy, weights.npy)');
+const pythonExample = join(root, 'examples/python-classifier');
+if (spawnSync(process.env.PYTHON || 'python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0) {
+  process.stdout.write(modelArchiver(
+    ['--model-name', 'colours', '--handler', 'model_service:handle', '--model-path', pythonExample, '--runtime', 'python', '--force'],
+    { cwd: out },
+  ));
+  const [top5] = predict(join(out, 'colours.mar'), [join(pythonExample, 'orange.png')]);
+  const ok = top5[0].class === 'orange';
+  if (!ok) wrong += 1;
+  process.stdout.write(`  ${ok ? 'ok ' : 'BAD'} orange.png -> ${top5[0].class} (p=${top5[0].probability.toFixed(3)}); top 5: ${top5.map((c) => c.class).join(', ')}\n`);
+} else {
+  process.stdout.write('  skipped: needs Python 3 with numpy (Debian: apt-get install python3-numpy; or set PYTHON)\n');
+}
 
 process.stdout.write(wrong === 0
   ? `\nAll answers correct. Archives and images are in ${show(out)}/.\n`

@@ -77,7 +77,6 @@ def main():
             try:
                 entry, context = _load(message)
                 info = {"name": message["modelName"], "version": message.get("modelVersion", "1.0")}
-                sys.stderr.write("model_archiver_worker: loaded %s with %s\n" % (message["modelName"], entry.description))
                 write_frame(frame_out, {"type": "ready", "python": sys.version.split()[0], "executable": sys.executable, "entry": entry.description})
             except LoadError as error:
                 write_frame(frame_out, {"type": "load-failed", "error": {"code": error.code, "message": error.message, "cause": error.detail or error.message}})
