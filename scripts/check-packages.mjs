@@ -82,7 +82,7 @@ try {
   const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
   check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
   const serverHelp = run('npx', ['--no-install', 'model-server', '--help'], app);
-  check('npx model-server --help describes --models and --model-store', ['--models', '--model-store'].every((f) => serverHelp.includes(f)));
+  check('npx model-server --help describes --models, --model-store and --disable-token-auth', ['--models', '--model-store', '--disable-token-auth'].every((f) => serverHelp.includes(f)));
   const manifest = JSON.parse(readFileSync(join(root, 'packages/core/package.json'), 'utf8'));
   check('core exports its manifest JSON Schema', existsSync(join(app, 'node_modules/@model-archiver/core', manifest.exports['./manifest.schema.json'])));
 } catch (error) {

@@ -116,6 +116,8 @@ const startServer = (models) =>
       BIN, '--models', ...models, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0',
       '--log-format', 'json', '--workers', args.workers, '--batch-size', args['batch-size'], '--max-batch-delay', args['max-batch-delay'],
       '--intra-op-threads', args['intra-op-threads'],
+      // Load test on loopback: no keys to pass around (token authorization is measured separately, not here).
+      '--disable-token-auth',
     ], { stdio: ['ignore', 'pipe', 'inherit'] });
     let started = false;
     createInterface({ input: child.stdout }).on('line', (line) => {
@@ -214,7 +216,8 @@ const main = async () => {
       `- **server binary**: the ${(binBody.length / 1024).toFixed(0)} KiB raw float32 tensor to \`POST /predictions/clsbin\`, whose handler runs each batch as one`,
       '  ONNX Runtime call of shape [N,3,48,192] (the handler is in the script).',
       '- Requests by autocannon over loopback; autocannon shares the CPUs with the server. Latencies are p50 / p99 in ms.',
-      '  For each concurrency the phases run one after the other.',
+      '  For each concurrency the phases run one after the other. The server runs with `--disable-token-auth` (checking a',
+      '  key costs under 10 µs per request, `scripts/bench/token-check.mjs`; the requests above take milliseconds).',
       '',
       '| concurrency | bare (inf/s) | bare p99 (ms) | bare + JSON (inf/s) | server JSON (req/s) | JSON p50 / p99 | JSON failed / total | server binary (req/s) | binary p50 / p99 | binary failed / total | JSON / bare | JSON / bare + JSON | binary / bare |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',

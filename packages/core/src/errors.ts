@@ -166,6 +166,18 @@ export const ErrorCode = {
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The route exists but not for that method. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** Token authorization is on and the request carries no valid, unexpired `Authorization: Bearer` key for its API. */
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  /** The request target (path and query string) is longer than the server accepts. */
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  /** The request headers are larger than the server accepts. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** A handler's answer cannot be sent: a status outside 100-599, or a header name or value HTTP forbids (CR, LF). */
+  HANDLER_RESPONSE_INVALID: 'HANDLER_RESPONSE_INVALID',
+  /** A handler's answer is larger than the server sends. */
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
+  /** The worker running the request went over the model's memory limit and was recycled. */
+  WORKER_MEMORY_LIMIT: 'WORKER_MEMORY_LIMIT',
 
   /** A bug: an unexpected condition. Please report it. */
   INTERNAL: 'INTERNAL',

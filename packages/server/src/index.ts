@@ -6,7 +6,14 @@
 
 export { startServer } from './model-server.js';
 export type { ModelServer, ServerAddresses } from './model-server.js';
-export { DEFAULT_MAX_REQUEST_SIZE } from './options.js';
+export {
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_MAX_REQUEST_SIZE,
+  DEFAULT_MAX_RESPONSE_SIZE,
+  DEFAULT_MAX_URL_LENGTH,
+  DEFAULT_TOKEN_EXPIRATION_MINUTES,
+  KEY_FILE_NAME,
+} from './options.js';
 export type { ServerOptions, StartupModel } from './options.js';
 export { DEFAULT_MODEL_SETTINGS, MODEL_SETTING_SPELLINGS, ModelSettingsSchema, parseModelSetting, parseModelSettings } from './model-settings.js';
 export type { ModelSettings, SettingSource } from './model-settings.js';

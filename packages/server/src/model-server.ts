@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
 
 import { closeServer, createApiServer, listen, RequestTracker } from './http/api-servers.js';
+import { inferenceGuard, managementGuard, tokenRoute } from './http/authorization.js';
 import type { ApiServerDeps } from './http/api-servers.js';
 import { sendBytes } from './http/http-context.js';
 import { inferenceRoutes } from './http/inference-routes.js';
 import { routePath } from './http/router.js';
 import { managementRoutes } from './http/management-routes.js';
+import { TokenAuthority } from './http/token-auth.js';
 import { ModelRegistry } from './management/model-registry.js';
 import { createRegistration } from './management/registration.js';
 import type { Registration } from './management/registration.js';
@@ -29,6 +31,8 @@ export interface ModelServer {
   readonly addresses: ServerAddresses;
   readonly registry: ModelRegistry;
   readonly metrics: ServerMetrics;
+  /** The key file of token authorization; `undefined` when it is off. */
+  readonly keyFile: string | undefined;
   /**
    * Graceful shutdown: stops accepting connections, lets in-flight requests finish (up to `shutdownTimeout`), then
    * stops the workers. Safe to call twice.
@@ -43,10 +47,33 @@ interface ApiServers {
   metrics: Server;
 }
 
-/** Step: the HTTP servers of the inference, management and metrics APIs. */
-const createApiServers = (config: ServerConfig, registry: ModelRegistry, registration: Registration, deps: ApiServerDeps): ApiServers => ({
-  inference: createApiServer('inference', inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }), deps),
-  management: createApiServer('management', managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }), deps),
+/**
+ * Step: the HTTP servers of the inference, management and metrics APIs. With token authorization the inference and
+ * management ports check their keys and the management port also serves `/token`; the metrics port stays open, as
+ * TorchServe's.
+ */
+const createApiServers = (
+  config: ServerConfig,
+  registry: ModelRegistry,
+  registration: Registration,
+  deps: ApiServerDeps,
+  authority: TokenAuthority | undefined,
+): ApiServers => ({
+  inference: createApiServer(
+    'inference',
+    inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }),
+    deps,
+    authority === undefined ? undefined : inferenceGuard(authority),
+  ),
+  management: createApiServer(
+    'management',
+    [
+      ...(authority === undefined ? [] : [tokenRoute(authority)]),
+      ...managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }),
+    ],
+    deps,
+    authority === undefined ? undefined : managementGuard(authority),
+  ),
   metrics: createApiServer(
     'metrics',
     [
@@ -60,6 +87,27 @@ const createApiServers = (config: ServerConfig, registry: ModelRegistry, registr
 });
 
 const stopModels = (registry: ModelRegistry): Promise<unknown> => Promise.all(registry.all().map((runner) => runner.close()));
+
+/** Step: the keys of token authorization, written to the key file (`undefined` when it is off). */
+const createTokenAuthority = async (config: ServerConfig, registry: ModelRegistry): Promise<TokenAuthority | undefined> => {
+  if (config.tokenAuth === undefined) {
+    config.logger.warn('token authorization is disabled: anyone who can reach the management port can register and remove models');
+    return undefined;
+  }
+  try {
+    const authority = await TokenAuthority.create(config.tokenAuth.keyFile, config.tokenAuth.expirationMinutes);
+    if (authority.replacedKeyFile) {
+      config.logger.warn('replaced an existing key file: a server killed before it could remove it, or another server using the same --key-file', {
+        keyFile: authority.keyFile,
+      });
+    }
+    config.logger.info('token authorization enabled: send "Authorization: Bearer <key>" with the keys of the key file', { keyFile: authority.keyFile });
+    return authority;
+  } catch (error) {
+    await stopModels(registry);
+    throw error;
+  }
+};
 
 /** Step: opens the three ports; when one fails, closes those opened and stops the models. */
 const openPorts = async (config: ServerConfig, servers: ApiServers, registry: ModelRegistry): Promise<ServerAddresses> => {
@@ -78,7 +126,13 @@ const openPorts = async (config: ServerConfig, servers: ApiServers, registry: Mo
 };
 
 /** Step: the graceful shutdown (idempotent). */
-const shutdownOf = (config: ServerConfig, servers: ApiServers, registry: ModelRegistry, tracker: RequestTracker): (() => Promise<void>) => {
+const shutdownOf = (
+  config: ServerConfig,
+  servers: ApiServers,
+  registry: ModelRegistry,
+  tracker: RequestTracker,
+  authority: TokenAuthority | undefined,
+): (() => Promise<void>) => {
   let closed: Promise<void> | undefined;
   return () => {
     closed ??= (async () => {
@@ -90,6 +144,7 @@ const shutdownOf = (config: ServerConfig, servers: ApiServers, registry: ModelRe
       for (const server of all) server.closeAllConnections();
       await stopped;
       await stopModels(registry);
+      await authority?.removeKeyFile();
       config.logger.info('model server stopped');
     })();
     return closed;
@@ -97,7 +152,8 @@ const shutdownOf = (config: ServerConfig, servers: ApiServers, registry: ModelRe
 };
 
 /**
- * Loads the startup models, then opens the inference, management and metrics ports.
+ * Loads the startup models, writes the key file of token authorization (unless `tokenAuth: false`), then opens the
+ * inference, management and metrics ports.
  *
  * @example
  * const server = await startServer({ models: [{ name: 'cls', path: 'cls.mar' }], inferencePort: 0, logger });
@@ -110,9 +166,14 @@ export const startServer = async (options: ServerOptions = {}): Promise<ModelSer
   const registry = new ModelRegistry();
   const registration = createRegistration(config, registry, metrics);
   await registration.loadStartupModels(options.models ?? []);
+  const authority = await createTokenAuthority(config, registry);
   const tracker = new RequestTracker();
-  const servers = createApiServers(config, registry, registration, { logger: config.logger, metrics, tracker });
-  const addresses = await openPorts(config, servers, registry);
-  config.logger.info('model server started', { ...addresses, models: registry.names(), version: SERVER_VERSION });
-  return { addresses, registry, metrics, close: shutdownOf(config, servers, registry, tracker) };
+  const limits = { maxUrlLength: config.maxUrlLength, maxHeaderSize: config.maxHeaderSize };
+  const servers = createApiServers(config, registry, registration, { logger: config.logger, metrics, tracker, limits }, authority);
+  const addresses = await openPorts(config, servers, registry).catch(async (error: unknown) => {
+    await authority?.removeKeyFile();
+    throw error;
+  });
+  config.logger.info('model server started', { ...addresses, models: registry.names(), version: SERVER_VERSION, keyFile: authority?.keyFile });
+  return { addresses, registry, metrics, keyFile: authority?.keyFile, close: shutdownOf(config, servers, registry, tracker, authority) };
 };

@@ -12,6 +12,11 @@ export const ModelSettingsSchema = z.strictObject({
   maxWorkers: z.int().min(0).max(64).describe('Upper bound recorded for scaling (not scaled above minWorkers automatically)'),
   responseTimeout: z.int().min(1).max(86_400_000).describe('Per-request timeout (ms) from arrival to answer; a batch past it kills its worker'),
   queueSize: z.int().min(1).max(1_000_000).describe('Requests waiting per model beyond which new ones get 503'),
+  memoryLimit: z
+    .int()
+    .min(0)
+    .max(1_048_576)
+    .describe('Resident memory (MiB) a worker may use before it is recycled (its requests get 507); 0: no limit'),
 });
 
 /** Per-model serving settings; see {@link ModelSettingsSchema} for the limits. */
@@ -25,6 +30,7 @@ export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
   maxWorkers: 1,
   responseTimeout: 120_000,
   queueSize: 100,
+  memoryLimit: 0,
 };
 
 /** How a setting is spelled where users give it: the `model-server` flag, the management API parameter, its unit. */
@@ -43,6 +49,7 @@ export const MODEL_SETTING_SPELLINGS: Readonly<Record<keyof ModelSettings, Setti
   maxWorkers: { flag: 'max-workers', param: 'max_worker', scale: 1 },
   responseTimeout: { flag: 'response-timeout', param: 'response_timeout', scale: 1000 },
   queueSize: { flag: 'queue-size', param: 'job_queue_size', scale: 1 },
+  memoryLimit: { flag: 'worker-memory-limit', param: 'memory_limit', scale: 1 },
 };
 
 /** Where settings come from: `flag` names them as `--batch-size`, `param` as `batch_size`. */

@@ -27,6 +27,24 @@ export interface ServerOptions {
   metricsPort?: number;
   /** Largest request body in bytes (413 above); default 6,553,500 (TorchServe's `max_request_size`). */
   maxRequestSize?: number;
+  /**
+   * Largest answer body in bytes a handler may send (500 `RESPONSE_TOO_LARGE` above); default 6,553,500 (TorchServe's
+   * `max_response_size`).
+   */
+  maxResponseSize?: number;
+  /** Longest request target (path and query string) in bytes (414 `URI_TOO_LONG` above); default 8,192. */
+  maxUrlLength?: number;
+  /** Largest request head (request line and headers) in bytes (431 `HEADERS_TOO_LARGE` above); default 16,384 (Node's). */
+  maxHeaderSize?: number;
+  /**
+   * Token authorization (TorchServe 0.11+): the management and inference APIs need `Authorization: Bearer <key>` with
+   * the keys written to {@link ServerOptions.keyFile}; default true.
+   */
+  tokenAuth?: boolean;
+  /** Where the keys are written (mode 0600) at start and removed on shutdown; default `key_file.json` in the cwd. */
+  keyFile?: string;
+  /** Minutes until the management and inference keys expire (renew them with `/token`); default 60 (TorchServe's). */
+  tokenExpiration?: number;
   /** Workers per model when neither the register call nor the model says; default 1. */
   defaultWorkers?: number;
   /** Defaults for per-model settings. */
@@ -60,3 +78,18 @@ export interface ServerOptions {
 
 /** TorchServe's default `max_request_size`. */
 export const DEFAULT_MAX_REQUEST_SIZE = 6_553_500;
+
+/** TorchServe's default `max_response_size`. */
+export const DEFAULT_MAX_RESPONSE_SIZE = 6_553_500;
+
+/** Default longest request target in bytes (path and query string). */
+export const DEFAULT_MAX_URL_LENGTH = 8192;
+
+/** Default largest request head in bytes (Node's own default). */
+export const DEFAULT_MAX_HEADER_SIZE = 16_384;
+
+/** TorchServe's default `token_expiration_min`. */
+export const DEFAULT_TOKEN_EXPIRATION_MINUTES = 60;
+
+/** The key file TorchServe writes in its working directory. */
+export const KEY_FILE_NAME = 'key_file.json';

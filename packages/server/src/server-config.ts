@@ -1,8 +1,17 @@
+import path from 'node:path';
+
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-settings.js';
 import type { ModelSettings } from './model-settings.js';
-import { DEFAULT_MAX_REQUEST_SIZE } from './options.js';
+import {
+  DEFAULT_MAX_HEADER_SIZE,
+  DEFAULT_MAX_REQUEST_SIZE,
+  DEFAULT_MAX_RESPONSE_SIZE,
+  DEFAULT_MAX_URL_LENGTH,
+  DEFAULT_TOKEN_EXPIRATION_MINUTES,
+  KEY_FILE_NAME,
+} from './options.js';
 import type { ServerOptions } from './options.js';
 import { SERVER_VERSION } from './version.js';
 
@@ -14,6 +23,11 @@ export interface ServerConfig {
   managementPort: number;
   metricsPort: number;
   maxRequestSize: number;
+  maxResponseSize: number;
+  maxUrlLength: number;
+  maxHeaderSize: number;
+  /** Token authorization settings; `undefined` when it is off. */
+  tokenAuth: { keyFile: string; expirationMinutes: number } | undefined;
   shutdownTimeout: number;
   modelStore: string | undefined;
   allowedPaths: readonly string[];
@@ -26,6 +40,7 @@ export interface ServerConfig {
     verifyIntegrity: boolean;
     intraOpThreads: number;
     serverVersion: string;
+    maxResponseSize: number;
     /** Interpreter for Python handlers; absent: `$PYTHON` of `env`, else `python3`. */
     python?: string;
     /** Install a Python archive's requirements into its own virtual environment. */
@@ -49,6 +64,13 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     managementPort: options.managementPort ?? 8081,
     metricsPort: options.metricsPort ?? 8082,
     maxRequestSize: options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE,
+    maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
+    maxUrlLength: options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
+    maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+    tokenAuth:
+      options.tokenAuth === false
+        ? undefined
+        : { keyFile: path.resolve(options.keyFile ?? KEY_FILE_NAME), expirationMinutes: options.tokenExpiration ?? DEFAULT_TOKEN_EXPIRATION_MINUTES },
     shutdownTimeout: options.shutdownTimeout ?? 30_000,
     modelStore: options.modelStore,
     allowedPaths: options.allowedPaths ?? [],
@@ -59,6 +81,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       verifyIntegrity: options.verifyIntegrity ?? true,
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,
+      maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
       ...(options.python === undefined ? {} : { python: options.python }),
       installRequirements: options.installRequirements ?? false,
     },

@@ -26,7 +26,11 @@ describe('parseCli', () => {
       metricsPort: 8082,
       defaultWorkers: 1,
       maxRequestSize: 6_553_500,
-      modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100 },
+      maxResponseSize: 6_553_500,
+      maxUrlLength: 8192,
+      maxHeaderSize: 16_384,
+      tokenAuth: true,
+      modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100, memoryLimit: 0 },
     });
     expect(settings?.logFormat).toBe('text');
   });
@@ -41,6 +45,9 @@ describe('parseCli', () => {
     await expect(parse(['--inference-port', '70000'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--batch-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--nope'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-url-length', '10'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-header-size', '100'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--max-response-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
   it('answers --version without starting', async () => {

@@ -78,13 +78,40 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
+/**
+ * The flags every test server starts with: ephemeral ports, JSON logs, and no token authorization unless `tokenAuth`
+ * (the tests of token authorization pass `--key-file` in a temp folder).
+ */
+const baseArgs = (tokenAuth: boolean): string[] => [
+  '--inference-port',
+  '0',
+  '--management-port',
+  '0',
+  '--metrics-port',
+  '0',
+  '--log-format',
+  'json',
+  ...(tokenAuth ? [] : ['--disable-token-auth']),
+];
+
+/** How {@link startServerProcess} runs the server beyond its arguments. */
+export interface ServerProcessOptions {
+  /** Keep token authorization on (default off: `--disable-token-auth`). */
+  tokenAuth?: boolean;
+  /** Working directory (where the default `key_file.json` goes). */
+  cwd?: string;
+  /** Extra environment variables of the server process. */
+  env?: Record<string, string>;
+}
+
 /** Starts `model-server` on ephemeral ports with JSON logs and waits for its "started" record. */
-export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, env: Record<string, string> = {}): Promise<RunningServer> =>
+export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, options: ServerProcessOptions = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json', ...args], {
+    const child = spawn(process.execPath, [BIN, ...baseArgs(options.tokenAuth === true), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached,
-      env: { ...process.env, ...env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      env: { ...process.env, ...options.env },
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = '';
@@ -125,9 +152,9 @@ export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, 
   });
 
 /** Runs the binary to completion (for start failures). */
-export const runServerToExit = (args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+export const runServerToExit = (args: readonly string[], tokenAuth = false): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0', '--log-format', 'json', ...args]);
+    const child = spawn(process.execPath, [BIN, ...baseArgs(tokenAuth), ...args]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -30,6 +30,12 @@ describe('ModelSettings: one set of limits', () => {
     ['responseTimeout', '0.5', true],
     ['responseTimeout', '0', false],
     ['responseTimeout', '86401', false],
+    ['memoryLimit', '0', true],
+    ['memoryLimit', '512', true],
+    ['memoryLimit', '1048576', true],
+    ['memoryLimit', '1048577', false],
+    ['memoryLimit', '-1', false],
+    ['memoryLimit', '0.5', false],
   ];
 
   it.each(cases)('%s = %s: accepted %s, the same as a flag and as an API parameter', (key, value, accepted) => {
@@ -53,8 +59,9 @@ describe('ModelSettings: one set of limits', () => {
     await expect(cli(['--batch-size', '1.5'])).rejects.toMatchObject({ code: 'INVALID_OPTION', details: { parameter: '--batch-size' } });
     await expect(cli(['--batch-size', '2000'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(cli(['--workers', '2', '--max-workers', '1'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    const settings = await cli(['--workers', '2', '--max-workers', '3', '--response-timeout', '1.5']);
-    expect(settings?.options).toMatchObject({ defaultWorkers: 2, modelDefaults: { maxWorkers: 3, responseTimeout: 1500 } });
+    await expect(cli(['--worker-memory-limit', '-5'])).rejects.toMatchObject({ code: 'INVALID_OPTION', details: { parameter: '--worker-memory-limit' } });
+    const settings = await cli(['--workers', '2', '--max-workers', '3', '--response-timeout', '1.5', '--worker-memory-limit', '256']);
+    expect(settings?.options).toMatchObject({ defaultWorkers: 2, modelDefaults: { maxWorkers: 3, responseTimeout: 1500, memoryLimit: 256 } });
   });
 
   it('model-server --batch-size 1.5 exits 2 before starting anything', () => {

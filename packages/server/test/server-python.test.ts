@@ -25,6 +25,7 @@ const HANDLERS: Record<string, string> = {
   raises: 'def handle(data, context):\n    if data is None:\n        return None\n    if data[0]["body"] == "boom":\n        raise ValueError("handler exploded in python")\n    return [item["body"] for item in data]\n',
   short: 'def handle(data, context):\n    if data is None:\n        return None\n    return data[1:]\n',
   hangs: 'import time\ndef handle(data, context):\n    if data is None:\n        return None\n    if data[0]["body"] == "hang":\n        time.sleep(600)\n    return ["ok" for _ in data]\n',
+  leaks: 'import time\n_kept = []\ndef handle(data, context):\n    if data is None:\n        return None\n    mib = int(data[0]["body"])\n    _kept.append(b"x" * (mib << 20))\n    if mib:\n        time.sleep(10)\n    return [{"kept": mib}]\n',
   import_error: 'undefined_name_at_import()\n',
   init_error: 'def handle(data, context):\n    if data is None:\n        raise RuntimeError("weights are missing")\n    return data\n',
 };
@@ -148,7 +149,7 @@ describe('model-server with Python handlers', () => {
   it('with --install-requirements, serves a handler whose requirements.txt installs a wheel of the archive', { timeout: 120_000 }, async () => {
     const archive = await buildPythonArchive(store, 'needs-dep', 'svc:handle', { ...DEMO_DEP_FILES, 'wheels/demo_dep-1.0-py3-none-any.whl': demoWheel(python) });
     const cache = `${store}/cache`;
-    const other = await startServerProcess(['--models', `dep=${archive}`, '--python', python, '--install-requirements'], 120_000, false, { MODEL_ARCHIVER_CACHE_DIR: cache });
+    const other = await startServerProcess(['--models', `dep=${archive}`, '--python', python, '--install-requirements'], 120_000, false, { env: { MODEL_ARCHIVER_CACHE_DIR: cache } });
     try {
       const answer = await request(`${other.inference}/predictions/dep`, { method: 'POST', body: 'x' });
       expect(answer.status).toBe(200);
@@ -157,6 +158,17 @@ describe('model-server with Python handlers', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('recycles a Python worker over its memory_limit like a Node one: 507, counted, then serving again', async () => {
+    const registered = await request(`${server!.management}/models?url=leaks.mar&memory_limit=150&initial_workers=1`, { method: 'POST' });
+    expect(registered.status).toBe(200);
+    const leaking = await post('leaks', '250', { 'content-type': 'text/plain' });
+    expect(leaking.status).toBe(507);
+    expect(leaking.body).toMatchObject({ errorCode: 'WORKER_MEMORY_LIMIT' });
+    const metrics = String((await request(`${server!.metrics}/metrics`)).body);
+    expect(metrics).toContain('model_server_worker_restarts_total{model="leaks",reason="memory"} 1');
+    await servedAgain('leaks', '0');
   });
 
   it('fails to start with PYTHON_NOT_FOUND when --python names no interpreter', async () => {

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 
 import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
+import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from '../options.js';
 import type { ServerOptions, StartupModel } from '../options.js';
 
 /** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
@@ -45,6 +46,13 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('response-timeout', { type: 'number', default: DEFAULT_MODEL_SETTINGS.responseTimeout / 1000, describe: 'Per-request timeout in seconds; a batch past it kills its worker' })
     .option('queue-size', { type: 'number', default: DEFAULT_MODEL_SETTINGS.queueSize, describe: 'Requests waiting per model before 503' })
     .option('max-request-size', { type: 'number', default: 6_553_500, describe: 'Largest request body in bytes (413 above)' })
+    .option('max-response-size', { type: 'number', default: 6_553_500, describe: 'Largest answer body in bytes a handler may send (500 RESPONSE_TOO_LARGE above)' })
+    .option('max-url-length', { type: 'number', default: 8192, describe: 'Longest request target in bytes (414 above)' })
+    .option('max-header-size', { type: 'number', default: 16_384, describe: 'Largest request head in bytes (431 above)' })
+    .option('worker-memory-limit', { type: 'number', default: 0, describe: 'Resident memory (MiB) per worker before it is recycled (0: no limit)' })
+    .option('disable-token-auth', { type: 'boolean', default: false, alias: 'disable-token', describe: 'Serve without token authorization (also TS_DISABLE_TOKEN_AUTHORIZATION=true)' })
+    .option('key-file', { type: 'string', default: KEY_FILE_NAME, describe: 'Where the API keys are written (mode 0600) at start' })
+    .option('token-expiration', { type: 'number', default: DEFAULT_TOKEN_EXPIRATION_MINUTES, describe: 'Minutes until the management and inference keys expire' })
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
     .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })
@@ -85,6 +93,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       maxBatchDelay: args['max-batch-delay'],
       responseTimeout: args['response-timeout'],
       queueSize: args['queue-size'],
+      memoryLimit: args['worker-memory-limit'],
     },
     'flag',
   );
@@ -101,6 +110,12 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       metricsPort: port(args['metrics-port'], 'metrics-port'),
       ...(modelDefaults.minWorkers === undefined ? {} : { defaultWorkers: modelDefaults.minWorkers }),
       maxRequestSize: positive(args['max-request-size'], 'max-request-size'),
+      maxResponseSize: positive(args['max-response-size'], 'max-response-size'),
+      maxUrlLength: positive(args['max-url-length'], 'max-url-length', 256),
+      maxHeaderSize: positive(args['max-header-size'], 'max-header-size', 1024),
+      tokenAuth: !(args['disable-token-auth'] || process.env.TS_DISABLE_TOKEN_AUTHORIZATION?.toLowerCase() === 'true'),
+      keyFile: args['key-file'],
+      tokenExpiration: positive(args['token-expiration'], 'token-expiration', 0.01),
       startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
@@ -112,6 +127,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
         maxBatchDelay: modelDefaults.maxBatchDelay ?? DEFAULT_MODEL_SETTINGS.maxBatchDelay,
         responseTimeout: modelDefaults.responseTimeout ?? DEFAULT_MODEL_SETTINGS.responseTimeout,
         queueSize: modelDefaults.queueSize ?? DEFAULT_MODEL_SETTINGS.queueSize,
+        memoryLimit: modelDefaults.memoryLimit ?? DEFAULT_MODEL_SETTINGS.memoryLimit,
         ...(modelDefaults.maxWorkers === undefined ? {} : { maxWorkers: modelDefaults.maxWorkers }),
       },
     },

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
+import { checkAnswerHead } from './answer-head.js';
 import { httpErrorBody, toModelArchiveError } from './http-errors.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -92,9 +93,13 @@ export const readBody = (ctx: HttpContext, limit: number): Promise<Buffer> => {
 /** Parses the query string into a plain object (the last value of a repeated key wins). */
 export const queryOf = (ctx: HttpContext): Record<string, string> => Object.fromEntries(ctx.url.searchParams.entries());
 
-/** Sends bytes with a status and content type. */
+/**
+ * Sends bytes with a status, content type and extra headers. Throws `HANDLER_RESPONSE_INVALID`, before anything is
+ * written, when the status or a header is not valid HTTP (a handler's answer passes through here).
+ */
 export const sendBytes = (ctx: HttpContext, status: number, contentType: string, body: Uint8Array, headers: Record<string, string> = {}): void => {
   if (ctx.res.headersSent) return;
+  checkAnswerHead(status, contentType, headers);
   for (const [key, value] of Object.entries(headers)) {
     if (!['content-length', 'transfer-encoding', 'connection', 'x-request-id'].includes(key)) ctx.res.setHeader(key, value);
   }
@@ -113,6 +118,8 @@ export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): voi
   if (body.errorCode === ErrorCode.INTERNAL) {
     logger.error('internal error', { requestId: ctx.requestId, error: toModelArchiveError(error).cause ?? error });
   }
+  // RFC 6750: a 401 names the scheme the client should use.
+  if (body.errorCode === ErrorCode.TOKEN_INVALID) ctx.res.setHeader('www-authenticate', 'Bearer');
   if (body.errorCode === ErrorCode.METHOD_NOT_ALLOWED) {
     const allow = (error as ModelArchiveError).details.allow;
     if (typeof allow === 'string') ctx.res.setHeader('allow', allow);

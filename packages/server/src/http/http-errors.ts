@@ -89,6 +89,12 @@ export const httpErrorFor = {
   WORKER_DIED: { status: 503, type: 'WorkerDiedException' },
   ROUTE_NOT_FOUND: { status: 404, type: 'ResourceNotFoundException' },
   METHOD_NOT_ALLOWED: { status: 405, type: 'MethodNotAllowedException' },
+  TOKEN_INVALID: { status: 401, type: 'InvalidKeyException' },
+  URI_TOO_LONG: { status: 414, type: 'UriTooLongException' },
+  HEADERS_TOO_LARGE: { status: 431, type: 'RequestHeaderFieldsTooLargeException' },
+  HANDLER_RESPONSE_INVALID: internal,
+  RESPONSE_TOO_LARGE: internal,
+  WORKER_MEMORY_LIMIT: { status: 507, type: 'WorkerMemoryLimitException' },
   INTERNAL: internal,
 } as const satisfies Record<ErrorCode, HttpErrorMapping>;
 

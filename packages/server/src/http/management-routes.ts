@@ -79,6 +79,7 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
       maxBatchDelay: params.max_batch_delay,
       queueSize: params.job_queue_size,
       responseTimeout: params.response_timeout,
+      memoryLimit: params.memory_limit,
     },
     'param',
   );

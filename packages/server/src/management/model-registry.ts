@@ -1,9 +1,7 @@
-import { ErrorCode, MODEL_NAME_PATTERN, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, MODEL_NAME_MAX_LENGTH, ModelArchiveError, findModelNameProblem } from '@model-archiver/core';
 
 import { ModelRunner } from '../workers/model-runner.js';
 import type { ModelRunnerOptions } from '../workers/model-runner.js';
-
-const MODEL_NAME = MODEL_NAME_PATTERN;
 
 interface ModelVersions {
   /** The version answering requests that name none: the first registered. */
@@ -51,11 +49,19 @@ export class ModelRegistry {
     return runner;
   }
 
-  /** Loads and registers a model version. Throws `MODEL_ALREADY_REGISTERED`, `MODEL_NAME_INVALID` or the load error. */
+  /** Loads and registers a model version. Throws `MODEL_ALREADY_REGISTERED`, `MODEL_NAME_INVALID` (core's rule, checked before loading) or the load error. */
   async register(request: RegisterRequest, probeName: (archivePath: string) => Promise<string>): Promise<ModelRunner> {
     const name = request.name ?? (await probeName(request.archivePath));
-    if (!MODEL_NAME.test(name)) {
-      throw new ModelArchiveError(ErrorCode.MODEL_NAME_INVALID, `Invalid model name: ${name}`, { details: { model: name } });
+    // Core's model-name rule (pattern, at most MODEL_NAME_MAX_LENGTH characters, no "..", no trailing "."): the names
+    // `create` accepts are the names the server serves. The answer quotes at most 64 characters of the name.
+    const problem = findModelNameProblem(name);
+    if (problem !== undefined) {
+      const shown = name.length > 64 ? `${name.slice(0, 64)}... (${name.length} characters)` : name;
+      throw new ModelArchiveError(
+        ErrorCode.MODEL_NAME_INVALID,
+        `Invalid model name: ${shown}. A name is 1 to ${MODEL_NAME_MAX_LENGTH} letters, digits, "_", "-" and "." starting with a letter or digit, without ".." or a trailing ".".`,
+        { details: { reason: problem } },
+      );
     }
     const runner = new ModelRunner({ ...request, name });
     try {

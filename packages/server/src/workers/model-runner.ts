@@ -19,7 +19,7 @@ interface Job {
 }
 
 /** Settings passed through to the worker pool unchanged. */
-type WorkerSettings = Omit<WorkerPoolOptions, 'modelName' | 'batchSize' | 'onIdle'>;
+type WorkerSettings = Omit<WorkerPoolOptions, 'modelName' | 'batchSize' | 'onIdle' | 'memoryLimit'>;
 
 /** What a runner needs besides its settings. */
 export interface ModelRunnerOptions extends WorkerSettings {
@@ -48,10 +48,11 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, python, installRequirements } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, python, installRequirements } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, installRequirements } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
+      memoryLimit: options.settings.memoryLimit,
       modelName: options.name,
       batchSize: options.settings.batchSize,
       onIdle: () => this.dispatch(),

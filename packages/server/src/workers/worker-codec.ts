@@ -81,7 +81,8 @@ const v2Outputs = (body: unknown): unknown => {
  * requests a 2xx answer is wrapped as `{id, model_name, model_version, outputs}`.
  */
 export const toWireResponse = (wire: WireRequest, decoded: InferenceRequest | undefined, response: InferenceResponse, info: WireModelInfo): WireResponse => {
-  const status = Number.isInteger(response.status) && response.status >= 100 && response.status <= 599 ? response.status : 200;
+  // An out-of-range status is passed on as is: the server refuses it with HANDLER_RESPONSE_INVALID (http/answer-head.ts).
+  const status = typeof response.status === 'number' ? response.status : 200;
   let body: unknown = response.body;
   if (wire.kind === 'v2-infer' && status < 300) {
     const requestBody = decoded?.body as { id?: unknown } | undefined;

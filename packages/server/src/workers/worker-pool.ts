@@ -1,5 +1,9 @@
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
+import { limitAnswerSize } from './answer-size.js';
+import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
 import { startWorker } from './python-worker-process.js';
 import type { PoolWorker } from './python-worker-process.js';
 import type { WorkerExit } from './worker-process.js';
@@ -33,6 +37,10 @@ export interface WorkerPoolOptions {
   python?: string;
   /** Install a Python archive's requirements into its own virtual environment (`--install-requirements`). */
   installRequirements: boolean;
+  /** Largest answer body (bytes) a handler may send; larger answers get `RESPONSE_TOO_LARGE`. */
+  maxResponseSize: number;
+  /** Resident memory (MiB) a worker may use before it is recycled; 0: no limit. */
+  memoryLimit: number;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -54,10 +62,19 @@ export class WorkerPool {
   private readonly slots: WorkerSlot[] = [];
   private failures = 0;
   private closed = false;
+  /** Processes killed for going over the memory limit (their requests get `WORKER_MEMORY_LIMIT`). */
+  private readonly overMemory = new WeakSet<PoolWorker>();
+  private memoryTimer: NodeJS.Timeout | undefined;
   info: WireModelInfo | undefined;
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
+    if (options.memoryLimit > 0 && process.platform !== 'linux') {
+      options.logger.warn('memory limit not enforced: worker memory is read from /proc, which this system lacks', { model: options.modelName, platform: process.platform });
+    } else if (options.memoryLimit > 0) {
+      this.memoryTimer = setInterval(() => void this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
+      this.memoryTimer.unref();
+    }
   }
 
   /** Number of slots (running, starting or restarting). */
@@ -118,7 +135,14 @@ export class WorkerPool {
     try {
       const responses = await running;
       this.failures = 0;
-      return responses;
+      return responses.map((response) => limitAnswerSize(response, this.options.maxResponseSize));
+    } catch (error) {
+      if (!this.overMemory.has(worker)) throw error;
+      throw new ModelArchiveError(
+        ErrorCode.WORKER_MEMORY_LIMIT,
+        `The worker went over the memory limit of ${this.options.memoryLimit} MiB of model ${this.options.modelName} and was recycled.`,
+        { cause: error, details: { memoryLimit: this.options.memoryLimit } },
+      );
     } finally {
       slot.running.delete(running);
       if (slot.state === 'busy' && slot.process === worker) {
@@ -149,9 +173,34 @@ export class WorkerPool {
     }));
   }
 
+  /**
+   * Reads the resident memory of each worker; one over the limit is killed (its requests get `WORKER_MEMORY_LIMIT`)
+   * and restarted in its slot, with the cause logged and counted (`reason: memory`).
+   */
+  private async checkMemory(): Promise<void> {
+    const limitBytes = this.options.memoryLimit * 1024 * 1024;
+    for (const slot of this.slots) {
+      const worker = slot.process;
+      if (worker?.pid === undefined || !worker.alive || this.overMemory.has(worker)) continue;
+      const resident = await readResidentBytes(worker.pid);
+      if (resident === undefined || resident <= limitBytes || slot.process !== worker) continue;
+      this.overMemory.add(worker);
+      this.options.logger.error('worker recycled: over its memory limit', {
+        model: this.options.modelName,
+        worker: slot.id,
+        pid: worker.pid,
+        residentMiB: Math.round(resident / 1048576),
+        memoryLimitMiB: this.options.memoryLimit,
+        requests: slot.running.size,
+      });
+      worker.kill();
+    }
+  }
+
   /** Stops every worker. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.memoryTimer);
     await Promise.all([...this.slots].map((slot) => this.retire(slot)));
   }
 
@@ -195,7 +244,7 @@ export class WorkerPool {
     slot.process = undefined;
     this.updateGauge();
     if (slot.state === 'stopping' || this.closed) return;
-    const reason = slot.killedForTimeout ? 'timeout' : 'exit';
+    const reason = this.overMemory.has(worker) ? 'memory' : slot.killedForTimeout ? 'timeout' : 'exit';
     slot.killedForTimeout = false;
     this.options.metrics.workerRestarts.inc({ model: this.options.modelName, reason });
     this.options.logger.error('worker died', {
