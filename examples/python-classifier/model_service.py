@@ -8,7 +8,7 @@ classes, shaped as MMS's image classifiers answer: ``[{"probability": 0.93, "cla
 Packed, served and queried like the MMS examples:
 
     model-archiver --model-name colours --handler model_service:handle --model-path examples/python-classifier --runtime python
-    model-server --models colours=colours.mar
+    model-server --models colours=colours.mar --disable-token-auth   # MMS had no keys; else send the inference key
     curl -X POST http://127.0.0.1:8080/predictions/colours -T examples/python-classifier/orange.png
 """
 
