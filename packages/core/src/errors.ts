@@ -178,6 +178,14 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   /** The worker running the request went over the model's memory limit and was recycled. */
   WORKER_MEMORY_LIMIT: 'WORKER_MEMORY_LIMIT',
+  /** The default version of a model cannot be unregistered while it has other versions (TorchServe: 403). */
+  DEFAULT_VERSION_IN_USE: 'DEFAULT_VERSION_IN_USE',
+  /** A worker count the server cannot scale to (a negative `min_worker`); TorchServe answers this with 500. */
+  WORKER_COUNT_INVALID: 'WORKER_COUNT_INVALID',
+  /** `model-server --start` found a server already running under the pid file. */
+  SERVER_ALREADY_RUNNING: 'SERVER_ALREADY_RUNNING',
+  /** `model-server --stop` found no running server under the pid file. */
+  SERVER_NOT_RUNNING: 'SERVER_NOT_RUNNING',
 
   /** A bug: an unexpected condition. Please report it. */
   INTERNAL: 'INTERNAL',

@@ -73,7 +73,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const fields = manifestModel(materialised.manifest);
   const name = options.modelName ?? (fields.modelName || stripArchiveSuffix(path.basename(archivePath)));
   // A Python handler (MMS/TorchServe runtime, a .py module in the archive) runs in a Python worker process.
-  const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName);
+  const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName, options.handler);
   if (pythonTarget !== undefined) {
     // Imported on use: archives with JavaScript handlers never load the Python worker client.
     const [{ PythonModel }, { requirementsEnvironment }] = await Promise.all([import('./python/python-model.js'), import('./python/python-venv.js')]);
@@ -100,7 +100,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const [config, onnxFile, resolved] = await Promise.allSettled([
     materialised.modelConfig ?? readModelConfig(modelDir, fields.configFile),
     fields.serializedFile?.endsWith('.onnx') ? fields.serializedFile : findSingleOnnx(modelDir),
-    resolveHandler(fields.handler, modelDir),
+    resolveHandler(options.handler ?? fields.handler, modelDir),
   ]);
   const value = <T>(outcome: PromiseSettledResult<T>): T => {
     if (outcome.status === 'rejected') throw outcome.reason;

@@ -4,6 +4,11 @@ import type { AnyManifest } from '@model-archiver/core/read';
 export interface LoadOptions {
   /** Name the model is served under; default the manifest's `modelName`. */
   modelName?: string;
+  /**
+   * Handler string used instead of the manifest's (TorchServe's `handler` register parameter): a built-in name or
+   * `module[:function]` inside the archive.
+   */
+  handler?: string;
   /** Largest batch the caller will send (`system_properties.batch_size`); default 1. */
   batchSize?: number;
   /** GPU index (`system_properties.gpu_id`); `null`/absent means CPU. Passed to the CUDA/TensorRT providers as `deviceId`. */

@@ -109,4 +109,16 @@ describe('responses', () => {
     await model.close();
     await expect(model.handle([{ body: 'x' }])).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
   });
+
+  it('uses a handler string given at load instead of the manifest one (the register parameter handler)', async () => {
+    await model.close();
+    const dir = await writeModelArchive(path.join(area.root, 'two.mar'), {
+      handler: 'echo',
+      files: { 'echo.mjs': ECHO, 'other.mjs': 'export function shout(batch) { return batch.map(() => "OTHER"); }' },
+    });
+    model = await loadModel(dir, { cacheDir: area.cacheDir, handler: 'other:shout' });
+    expect((await model.handle([{ body: 'x' }]))[0]?.body).toBe('OTHER');
+    await model.close();
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, handler: 'invalidHandler' })).rejects.toMatchObject({ code: expect.stringMatching(/^HANDLER_/) });
+  });
 });

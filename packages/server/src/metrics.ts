@@ -1,5 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+import { TorchServeMetrics } from './torchserve-metrics.js';
+import type { StatusCount } from './torchserve-metrics.js';
+
 /** The server's Prometheus metrics, in a registry of its own (never prom-client's global one). */
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -15,15 +18,21 @@ export interface ServerMetrics {
   readonly workers: Gauge<'model'>;
   /** Worker processes restarted after they died or hung, by reason (`exit`, `timeout`). */
   readonly workerRestarts: Counter<'model' | 'reason'>;
+  /** TorchServe's metric names and labels (its default `metrics.yaml`), in its text format. */
+  readonly torchserve: TorchServeMetrics;
 }
 
-/** Creates the metrics (with Node's default process metrics, prefixed `model_server_`). */
-export const createMetrics = (): ServerMetrics => {
+/**
+ * Creates the metrics (with Node's default process metrics, prefixed `model_server_`). `diskPath` is the folder whose
+ * disk TorchServe's `DiskUsage`/`DiskAvailable`/`DiskUtilization` describe (the model store; default the cwd).
+ */
+export const createMetrics = (options: { diskPath?: string } = {}): ServerMetrics => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'model_server_' });
   const registers = [registry];
   return {
     registry,
+    torchserve: new TorchServeMetrics(options.diskPath === undefined ? {} : { diskPath: options.diskPath }),
     requests: new Counter({
       name: 'model_server_requests_total',
       help: 'HTTP requests answered, by API, model and status.',
@@ -63,4 +72,20 @@ export const createMetrics = (): ServerMetrics => {
       registers,
     }),
   };
+};
+
+/**
+ * The text of `GET /metrics`: ours (prom-client) then TorchServe's families. `names` (TorchServe's `?name[]=`) keeps
+ * only the families named; all when empty.
+ */
+export const renderMetrics = async (metrics: ServerMetrics, names: readonly string[] = []): Promise<string> => {
+  const counted = await metrics.requests.get();
+  const byStatus = new Map<number, number>();
+  for (const { labels, value } of counted.values) byStatus.set(Number(labels.status), (byStatus.get(Number(labels.status)) ?? 0) + value);
+  const statusCounts: StatusCount[] = [...byStatus].map(([status, count]) => ({ status, count }));
+  const ours =
+    names.length === 0
+      ? await metrics.registry.metrics()
+      : (await Promise.all(names.filter((name) => metrics.registry.getSingleMetric(name) !== undefined).map((name) => metrics.registry.getSingleMetricAsString(name)))).map((text) => `${text}\n`).join('');
+  return `${ours}${metrics.torchserve.render(statusCounts, names)}`;
 };

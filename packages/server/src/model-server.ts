@@ -3,9 +3,9 @@ import type { Server } from 'node:http';
 import { closeServer, createApiServer, listen, RequestTracker } from './http/api-servers.js';
 import { inferenceGuard, managementGuard, tokenRoute } from './http/authorization.js';
 import type { ApiServerDeps } from './http/api-servers.js';
-import { sendBytes } from './http/http-context.js';
+import { apiDescriptionRoutes } from './http/api-description.js';
 import { inferenceRoutes } from './http/inference-routes.js';
-import { routePath } from './http/router.js';
+import { metricsRoutes } from './http/metrics-route.js';
 import { managementRoutes } from './http/management-routes.js';
 import { TokenAuthority } from './http/token-auth.js';
 import { ModelRegistry } from './management/model-registry.js';
@@ -20,7 +20,10 @@ import { SERVER_VERSION } from './version.js';
 
 /** Where a started server listens. */
 export interface ServerAddresses {
+  /** Bind address of the inference API (and of the others unless set apart). */
   host: string;
+  managementHost: string;
+  metricsHost: string;
   inferencePort: number;
   managementPort: number;
   metricsPort: number;
@@ -50,7 +53,7 @@ interface ApiServers {
 /**
  * Step: the HTTP servers of the inference, management and metrics APIs. With token authorization the inference and
  * management ports check their keys and the management port also serves `/token`; the metrics port stays open, as
- * TorchServe's.
+ * TorchServe's. The inference and management ports also describe themselves (`OPTIONS /`).
  */
 const createApiServers = (
   config: ServerConfig,
@@ -61,7 +64,7 @@ const createApiServers = (
 ): ApiServers => ({
   inference: createApiServer(
     'inference',
-    inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }),
+    [...inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }), ...apiDescriptionRoutes('inference', registry, SERVER_VERSION)],
     deps,
     authority === undefined ? undefined : inferenceGuard(authority),
   ),
@@ -70,20 +73,12 @@ const createApiServers = (
     [
       ...(authority === undefined ? [] : [tokenRoute(authority)]),
       ...managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }),
+      ...apiDescriptionRoutes('management', registry, SERVER_VERSION),
     ],
     deps,
     authority === undefined ? undefined : managementGuard(authority),
   ),
-  metrics: createApiServer(
-    'metrics',
-    [
-      {
-        pattern: routePath('/metrics'),
-        methods: { GET: async (ctx) => sendBytes(ctx, 200, deps.metrics.registry.contentType, Buffer.from(await deps.metrics.registry.metrics(), 'utf8')) },
-      },
-    ],
-    deps,
-  ),
+  metrics: createApiServer('metrics', metricsRoutes(deps.metrics), deps),
 });
 
 const stopModels = (registry: ModelRegistry): Promise<unknown> => Promise.all(registry.all().map((runner) => runner.close()));
@@ -114,9 +109,11 @@ const openPorts = async (config: ServerConfig, servers: ApiServers, registry: Mo
   try {
     return {
       host: config.host,
+      managementHost: config.managementHost,
+      metricsHost: config.metricsHost,
       inferencePort: await listen(servers.inference, config.inferencePort, config.host),
-      managementPort: await listen(servers.management, config.managementPort, config.host),
-      metricsPort: await listen(servers.metrics, config.metricsPort, config.host),
+      managementPort: await listen(servers.management, config.managementPort, config.managementHost),
+      metricsPort: await listen(servers.metrics, config.metricsPort, config.metricsHost),
     };
   } catch (error) {
     await Promise.all(Object.values(servers).filter((server) => server.listening).map(closeServer));
@@ -162,7 +159,7 @@ const shutdownOf = (
  */
 export const startServer = async (options: ServerOptions = {}): Promise<ModelServer> => {
   const config = resolveServerConfig(options);
-  const metrics = createMetrics();
+  const metrics = createMetrics(config.modelStore === undefined ? {} : { diskPath: config.modelStore });
   const registry = new ModelRegistry();
   const registration = createRegistration(config, registry, metrics);
   await registration.loadStartupModels(options.models ?? []);

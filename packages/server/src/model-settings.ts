@@ -17,6 +17,7 @@ export const ModelSettingsSchema = z.strictObject({
     .min(0)
     .max(1_048_576)
     .describe('Resident memory (MiB) a worker may use before it is recycled (its requests get 507); 0: no limit'),
+  startupTimeout: z.int().min(0).max(86_400_000).describe('Longest time (ms) a worker may take to load the model; 0 fails every start, as in TorchServe'),
 });
 
 /** Per-model serving settings; see {@link ModelSettingsSchema} for the limits. */
@@ -31,6 +32,7 @@ export const DEFAULT_MODEL_SETTINGS: ModelSettings = {
   responseTimeout: 120_000,
   queueSize: 100,
   memoryLimit: 0,
+  startupTimeout: 120_000,
 };
 
 /** How a setting is spelled where users give it: the `model-server` flag, the management API parameter, its unit. */
@@ -50,6 +52,7 @@ export const MODEL_SETTING_SPELLINGS: Readonly<Record<keyof ModelSettings, Setti
   responseTimeout: { flag: 'response-timeout', param: 'response_timeout', scale: 1000 },
   queueSize: { flag: 'queue-size', param: 'job_queue_size', scale: 1 },
   memoryLimit: { flag: 'worker-memory-limit', param: 'memory_limit', scale: 1 },
+  startupTimeout: { flag: 'startup-timeout', param: 'startup_timeout', scale: 1000 },
 };
 
 /** Where settings come from: `flag` names them as `--batch-size`, `param` as `batch_size`. */
@@ -96,4 +99,68 @@ export const parseModelSettings = (raw: Partial<Record<keyof ModelSettings, unkn
     });
   }
   return settings;
+};
+
+/** Java's `Integer.parseInt` syntax: what TorchServe's `NettyUtils.getIntParameter` accepts. */
+const JAVA_INT = /^[+-]?\d{1,10}$/;
+
+/**
+ * A management API parameter read as TorchServe reads it (`NettyUtils.getIntParameter`): a value that is not an
+ * integer (`dd`, `junk`, `1.5`, empty) is ignored and the default applies; an integer is returned as a number.
+ */
+export const torchServeInt = (raw: unknown): number | undefined => {
+  if (typeof raw === 'number') return Number.isInteger(raw) ? raw : undefined;
+  if (typeof raw !== 'string' || !JAVA_INT.test(raw.trim())) return undefined;
+  const value = Number(raw.trim());
+  return value >= -2_147_483_648 && value <= 2_147_483_647 ? value : undefined;
+};
+
+/** TorchServe's `Boolean.parseBoolean`: true only for `true` (any case); absent gives `fallback`. */
+export const torchServeBoolean = (raw: unknown, fallback: boolean): boolean => {
+  if (raw === undefined) return fallback;
+  return typeof raw === 'boolean' ? raw : String(raw).toLowerCase() === 'true';
+};
+
+/**
+ * Settings of `POST /models`, read with TorchServe's rules: non-integer values fall back to the defaults, negative
+ * `batch_size`/`max_batch_delay`/`response_timeout`/`startup_timeout` mean "default" (TorchServe's -1 sentinels), and
+ * integers are then checked against {@link ModelSettingsSchema} (`INVALID_OPTION`, 400).
+ */
+export const parseRegisterSettings = (raw: Partial<Record<keyof ModelSettings, unknown>>): Partial<ModelSettings> => {
+  const read: Partial<Record<keyof ModelSettings, unknown>> = {};
+  for (const key of Object.keys(MODEL_SETTING_SPELLINGS) as (keyof ModelSettings)[]) {
+    if (key === 'minWorkers' || key === 'maxWorkers') continue;
+    const value = torchServeInt(raw[key]);
+    if (value !== undefined && value >= 0) read[key] = value;
+  }
+  return parseModelSettings(read, 'param');
+};
+
+/**
+ * `initial_workers` as TorchServe reads it: a non-integer gives `fallback`, zero or less registers without workers;
+ * above the limit of {@link ModelSettingsSchema} it is `INVALID_OPTION`.
+ */
+export const parseInitialWorkers = (raw: unknown, fallback: number): number => {
+  const value = torchServeInt(raw) ?? fallback;
+  return value <= 0 ? 0 : (parseModelSetting('minWorkers', value, 'initial_workers') ?? 0);
+};
+
+/**
+ * `min_worker`/`max_worker` of `PUT /models/{m}` as TorchServe reads them: `min_worker` defaults to 1 (also for a
+ * non-integer), `max_worker` to `min_worker`. `max_worker` below `min_worker` is `INVALID_OPTION` (400); a negative
+ * `min_worker` is `WORKER_COUNT_INVALID` (TorchServe answers 500); above the schema's limit is `INVALID_OPTION`.
+ */
+export const parseScaleWorkers = (rawMin: unknown, rawMax: unknown): { minWorkers: number; maxWorkers: number } => {
+  const minWorkers = torchServeInt(rawMin) ?? 1;
+  const maxWorkers = torchServeInt(rawMax) ?? minWorkers;
+  if (maxWorkers < minWorkers) {
+    throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'max_worker cannot be less than min_worker.', { details: { parameter: 'max_worker' } });
+  }
+  if (minWorkers < 0) {
+    throw new ModelArchiveError(ErrorCode.WORKER_COUNT_INVALID, `Cannot scale to ${minWorkers} workers.`, { details: { parameter: 'min_worker' } });
+  }
+  return {
+    minWorkers: parseModelSetting('minWorkers', minWorkers, 'min_worker') ?? minWorkers,
+    maxWorkers: parseModelSetting('maxWorkers', maxWorkers, 'max_worker') ?? maxWorkers,
+  };
 };

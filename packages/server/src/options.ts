@@ -19,6 +19,10 @@ export interface ServerOptions {
   allowedPaths?: readonly string[];
   /** Bind address; default `127.0.0.1`. */
   host?: string;
+  /** Bind address of the management API (TorchServe's `management_address`); default `host`. */
+  managementHost?: string;
+  /** Bind address of the metrics API (TorchServe's `metrics_address`); default `host`. */
+  metricsHost?: string;
   /** Inference API port; default 8080; 0 picks a free port. */
   inferencePort?: number;
   /** Management API port; default 8081; 0 picks a free port. */
@@ -45,7 +49,10 @@ export interface ServerOptions {
   keyFile?: string;
   /** Minutes until the management and inference keys expire (renew them with `/token`); default 60 (TorchServe's). */
   tokenExpiration?: number;
-  /** Workers per model when neither the register call nor the model says; default 1. */
+  /**
+   * Workers per model (TorchServe's `default_workers_per_model`): for startup models (default 1) and for `POST /models`
+   * without `initial_workers` (default 0, as in TorchServe).
+   */
   defaultWorkers?: number;
   /** Defaults for per-model settings. */
   modelDefaults?: Partial<ModelSettings>;

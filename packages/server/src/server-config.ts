@@ -19,6 +19,8 @@ import { SERVER_VERSION } from './version.js';
 export interface ServerConfig {
   logger: Logger;
   host: string;
+  managementHost: string;
+  metricsHost: string;
   inferencePort: number;
   managementPort: number;
   metricsPort: number;
@@ -31,8 +33,13 @@ export interface ServerConfig {
   shutdownTimeout: number;
   modelStore: string | undefined;
   allowedPaths: readonly string[];
-  /** Settings of a model whose registration names none. */
+  /** Settings of a model whose registration names none (`minWorkers`: the workers of a startup model). */
   modelDefaults: ModelSettings;
+  /**
+   * Workers of a model registered through `POST /models` without `initial_workers`: `defaultWorkers` when given
+   * (TorchServe's `default_workers_per_model`), else 0, as in TorchServe.
+   */
+  registerWorkers: number;
   /** What every model runner gets, whatever the model. */
   runner: {
     env: NodeJS.ProcessEnv;
@@ -56,10 +63,13 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     ...options.modelDefaults,
     minWorkers,
     maxWorkers: Math.max(minWorkers, options.modelDefaults?.maxWorkers ?? minWorkers),
+    startupTimeout: options.modelDefaults?.startupTimeout ?? options.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,
   };
   return {
     logger: options.logger ?? silentLogger,
     host: options.host ?? '127.0.0.1',
+    managementHost: options.managementHost ?? options.host ?? '127.0.0.1',
+    metricsHost: options.metricsHost ?? options.host ?? '127.0.0.1',
     inferencePort: options.inferencePort ?? 8080,
     managementPort: options.managementPort ?? 8081,
     metricsPort: options.metricsPort ?? 8082,
@@ -75,9 +85,10 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     modelStore: options.modelStore,
     allowedPaths: options.allowedPaths ?? [],
     modelDefaults,
+    registerWorkers: options.defaultWorkers ?? options.modelDefaults?.minWorkers ?? 0,
     runner: {
       env: options.env ?? process.env,
-      startupTimeout: options.startupTimeout ?? 120_000,
+      startupTimeout: modelDefaults.startupTimeout,
       verifyIntegrity: options.verifyIntegrity ?? true,
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,

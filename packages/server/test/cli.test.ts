@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseCli, parseModelSpec } from '../src/cli/parse-cli.js';
+import { resolveServerConfig } from '../src/server-config.js';
 
 const parse = (argv: string[]): ReturnType<typeof parseCli> => parseCli(argv, '9.9.9', () => {});
 
@@ -24,7 +25,6 @@ describe('parseCli', () => {
       inferencePort: 8080,
       managementPort: 8081,
       metricsPort: 8082,
-      defaultWorkers: 1,
       maxRequestSize: 6_553_500,
       maxResponseSize: 6_553_500,
       maxUrlLength: 8192,
@@ -32,6 +32,10 @@ describe('parseCli', () => {
       tokenAuth: true,
       modelDefaults: { batchSize: 1, maxBatchDelay: 100, responseTimeout: 120_000, queueSize: 100, memoryLimit: 0 },
     });
+    // No --workers: startup models get 1 worker, POST /models without initial_workers 0 (TorchServe's default).
+    expect(settings?.options.defaultWorkers).toBeUndefined();
+    const config = resolveServerConfig(settings!.options);
+    expect([config.modelDefaults.minWorkers, config.registerWorkers]).toEqual([1, 0]);
     expect(settings?.logFormat).toBe('text');
   });
 

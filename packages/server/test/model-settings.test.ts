@@ -3,7 +3,18 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
 import { parseCli } from '../src/cli/parse-cli.js';
-import { DEFAULT_MODEL_SETTINGS, MODEL_SETTING_SPELLINGS, ModelSettingsSchema, parseModelSetting, parseModelSettings } from '../src/model-settings.js';
+import {
+  DEFAULT_MODEL_SETTINGS,
+  MODEL_SETTING_SPELLINGS,
+  ModelSettingsSchema,
+  parseInitialWorkers,
+  parseModelSetting,
+  parseModelSettings,
+  parseRegisterSettings,
+  parseScaleWorkers,
+  torchServeBoolean,
+  torchServeInt,
+} from '../src/model-settings.js';
 import { BIN } from './helpers.js';
 
 const cli = (argv: string[]): ReturnType<typeof parseCli> => parseCli(argv, '9.9.9', () => {});
@@ -68,5 +79,31 @@ describe('ModelSettings: one set of limits', () => {
     const run = spawnSync(process.execPath, [BIN, '--batch-size', '1.5', '--inference-port', '0'], { encoding: 'utf8', timeout: 30_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--batch-size');
+  });
+
+  describe("the management API's TorchServe rules", () => {
+    it("reads integers and booleans as Java's parseInt and parseBoolean do", () => {
+      expect([torchServeInt('12'), torchServeInt('-1'), torchServeInt('+3'), torchServeInt(' 4 ')]).toEqual([12, -1, 3, 4]);
+      expect([torchServeInt('dd'), torchServeInt('1.5'), torchServeInt(''), torchServeInt('99999999999'), torchServeInt(undefined)]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+      expect([torchServeBoolean('true', false), torchServeBoolean('TRUE', false), torchServeBoolean('-1', true), torchServeBoolean('Nan', true), torchServeBoolean(undefined, true)]).toEqual([true, true, false, false, true]);
+    });
+
+    it('falls back to the defaults for non-integer and negative register values, and keeps the limits for the rest', () => {
+      expect(parseRegisterSettings({ batchSize: 'dd', maxBatchDelay: 'junk', responseTimeout: '-1', startupTimeout: '0' })).toEqual({ startupTimeout: 0 });
+      expect(parseRegisterSettings({ batchSize: '8', responseTimeout: '2' })).toEqual({ batchSize: 8, responseTimeout: 2000 });
+      expect(() => parseRegisterSettings({ batchSize: '5000' })).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', details: { parameter: 'batch_size' } }));
+      expect([parseInitialWorkers(-1, 1), parseInitialWorkers('x', 2), parseInitialWorkers(3, 0)]).toEqual([0, 2, 3]);
+      expect(() => parseInitialWorkers(65, 0)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+    });
+
+    it('scales to min_worker 1 by default, max to min, 400 below min and 500 for a negative min', () => {
+      expect(parseScaleWorkers(undefined, undefined)).toEqual({ minWorkers: 1, maxWorkers: 1 });
+      expect(parseScaleWorkers('nan', undefined)).toEqual({ minWorkers: 1, maxWorkers: 1 });
+      expect(parseScaleWorkers('0', undefined)).toEqual({ minWorkers: 0, maxWorkers: 0 });
+      expect(parseScaleWorkers('2', '4')).toEqual({ minWorkers: 2, maxWorkers: 4 });
+      expect(() => parseScaleWorkers('2', '1')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', details: { parameter: 'max_worker' } }));
+      expect(() => parseScaleWorkers(undefined, '-1')).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
+      expect(() => parseScaleWorkers('-1', undefined)).toThrow(expect.objectContaining({ code: 'WORKER_COUNT_INVALID' }));
+    });
   });
 });

@@ -85,11 +85,11 @@ describe('management API over HTTP', () => {
   });
 
   it('scales workers and refuses max below min', async () => {
-    const scaled = await mgmt('/models/echo?min_worker=2&max_worker=2', 'PUT');
+    const scaled = await mgmt('/models/echo?min_worker=2&max_worker=2&synchronous=true', 'PUT');
     expect(scaled.status).toBe(200);
     expect(scaled.body).toEqual({ status: 'Workers scaled to 2 for model: echo' });
     expect((await mgmt('/models/echo')).body[0].workers).toHaveLength(2);
-    const down = await mgmt('/models/echo?min_worker=1&max_worker=1', 'PUT');
+    const down = await mgmt('/models/echo?min_worker=1&max_worker=1&synchronous=true', 'PUT');
     expect(down.status).toBe(200);
     expect((await mgmt('/models/echo')).body[0].workers).toHaveLength(1);
     const bad = await mgmt('/models/echo?min_worker=3&max_worker=1', 'PUT');
@@ -129,7 +129,7 @@ describe('management API over HTTP', () => {
     const refused = await request(`${server!.inference}/predictions/idle`, { method: 'POST', body: 'x' });
     expect(refused.status).toBe(503);
     expect(refused.body).toMatchObject({ errorCode: 'SERVICE_UNAVAILABLE' });
-    expect((await mgmt('/models/idle?min_worker=1', 'PUT')).status).toBe(200);
+    expect((await mgmt('/models/idle?min_worker=1&synchronous=true', 'PUT')).status).toBe(200);
     const served = await request(`${server!.inference}/predictions/idle`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
     expect(served.status).toBe(200);
     expect((await mgmt('/models/idle', 'DELETE')).status).toBe(200);

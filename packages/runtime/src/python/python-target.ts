@@ -34,23 +34,32 @@ export async function isPythonHandler(handler: string, runtime: unknown, modelDi
   return py !== undefined || module.endsWith('.py');
 }
 
-/** The Python target of a materialised archive, or `undefined` when its handler is not a Python module. */
-export async function pythonTargetOf(materialised: Materialised, archivePath: string, modelName: string | undefined): Promise<PythonTarget | undefined> {
+/**
+ * The Python target of a materialised archive (its handler, or `handlerOverride`), or `undefined` when that handler is
+ * not a Python module.
+ */
+export async function pythonTargetOf(
+  materialised: Materialised,
+  archivePath: string,
+  modelName: string | undefined,
+  handlerOverride?: string,
+): Promise<PythonTarget | undefined> {
   const { modelDir } = materialised;
   const { manifest, flavour } = materialised.manifest;
   const fields = manifestModel(materialised.manifest);
-  if (!(await isPythonHandler(fields.handler, manifest['runtime'], modelDir))) return undefined;
+  const handlerString = handlerOverride ?? fields.handler;
+  if (!(await isPythonHandler(handlerString, manifest['runtime'], modelDir))) return undefined;
   const parsed = materialised.manifest;
   // TorchServe records `--requirements-file` (MMS has no such field; its archives may still carry a requirements.txt).
   const declared = parsed.flavour === 'torchserve' || parsed.flavour === 'node' ? parsed.manifest.model.requirementsFile || undefined : undefined;
   const requirements = await firstExisting(modelDir, [...(declared === undefined ? [] : [declared]), 'requirements.txt']);
-  const handler = parseHandlerString(fields.handler);
+  const handler = parseHandlerString(handlerString);
   const target: PythonTarget = {
     modelDir,
     manifest,
     name: modelName ?? (fields.modelName || stripArchiveSuffix(path.basename(archivePath))),
     version: fields.modelVersion ?? '1.0',
-    handler: fields.handler,
+    handler: handlerString,
     module: handler.module,
     ...(handler.function === undefined ? {} : { function: handler.function }),
     flavour: flavour === 'torchserve' ? 'torchserve' : 'mms',
@@ -68,6 +77,8 @@ export interface PrepareOptions {
   cacheDir?: string;
   /** Check the integrity record (default true). */
   verifyIntegrity?: boolean;
+  /** Handler string replacing the manifest's (as `loadModel`'s `handler` option). */
+  handler?: string;
   signal?: AbortSignal;
 }
 
@@ -82,7 +93,7 @@ export async function preparePythonTarget(archivePath: string, options: PrepareO
     verifyIntegrity: options.verifyIntegrity ?? true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
-  return pythonTargetOf(materialised, resolved, options.modelName);
+  return pythonTargetOf(materialised, resolved, options.modelName, options.handler);
 }
 
 /** The notice given for an archive that carries a requirements file. */

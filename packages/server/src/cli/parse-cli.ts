@@ -1,3 +1,7 @@
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import yargs from 'yargs';
 
@@ -5,13 +9,50 @@ import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
 import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from '../options.js';
 import type { ServerOptions, StartupModel } from '../options.js';
+import { isArchiveName, readTsConfig } from './ts-config.js';
+
+/**
+ * What the command line asks: `serve` in the foreground (the default), `start` a detached server (`--start`),
+ * `foreground` (`--start --foreground`: serve here, with the pid file, as TorchServe's `--foreground`) or `stop` the
+ * one named by the pid file (`--stop`).
+ */
+export type CliMode = 'serve' | 'start' | 'foreground' | 'stop';
 
 /** Settings of the `model-server` command line, beyond {@link ServerOptions}. */
 export interface CliSettings {
+  mode: CliMode;
   options: Omit<ServerOptions, 'logger'>;
   logFormat: LogFormat;
   logLevel: LogLevel;
+  /** Where `--start` records the server's pid and `--stop` reads it. */
+  pidFile: string;
+  /** Where a server started with `--start` writes its log. */
+  logFile: string;
+  /** The arguments a `--start` passes on to the detached server (these, without `--start`). */
+  serveArgs: string[];
+  /** `config.properties` keys that were not used (logged as a warning at start). */
+  ignoredConfigKeys: string[];
 }
+
+/** TorchServe's pid file: `<tmpdir>/.model_server.pid`. */
+export const DEFAULT_PID_FILE = path.join(os.tmpdir(), '.model_server.pid');
+
+/** The value of `--ts-config`/`--mms-config` (`--flag file` or `--flag=file`), read before yargs parses the rest. */
+const configFileOf = (argv: readonly string[]): string | undefined => {
+  let file: string | undefined;
+  argv.forEach((arg, index) => {
+    const match = /^--(?:ts|mms)-config(?:=(.*))?$/.exec(arg);
+    if (match !== null) file = match[1] ?? argv[index + 1];
+  });
+  return file;
+};
+
+/** `--models all` (TorchServe): every archive in the model store. */
+const expandAll = (models: string[], modelStore: string | undefined): string[] => {
+  if (models.length !== 1 || models[0]?.toLowerCase() !== 'all') return models;
+  if (modelStore === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, '--models all needs --model-store', { details: { parameter: '--models' } });
+  return readdirSync(modelStore).filter(isArchiveName).sort();
+};
 
 /** Parses `name=path` or a bare `path` (`--models`). */
 export const parseModelSpec = (spec: string): StartupModel => {
@@ -29,17 +70,29 @@ export const parseModelSpec = (spec: string): StartupModel => {
  */
 export const parseCli = async (argv: readonly string[], version: string, print: (text: string) => void): Promise<CliSettings | undefined> => {
   let answered = false;
+  const configFile = configFileOf(argv);
+  const tsConfig = configFile === undefined ? { flags: {}, ignored: [] } : readTsConfig(path.resolve(configFile));
   const parser = yargs([...argv])
     .scriptName('model-server')
-    .usage('$0 --models name=path.mar [name2=dir ...] [options]\n\nServe model archives over the TorchServe/MMS and Open Inference Protocol HTTP APIs.')
+    .usage(
+      '$0 [--start|--stop] [--ts-config config.properties] --models name=path.mar [name2=dir ...] [options]\n\nServe model archives over the TorchServe/MMS and Open Inference Protocol HTTP APIs.',
+    )
+    .option('start', { type: 'boolean', default: false, describe: 'Start the server detached (pid file, log file), wait until its ports answer, and exit' })
+    .option('foreground', { type: 'boolean', default: false, describe: 'With --start: serve in this process (pid file written, removed on exit)' })
+    .option('stop', { type: 'boolean', default: false, describe: 'Stop the server named by the pid file (SIGTERM, then wait)' })
+    .option('ts-config', { type: 'string', alias: 'mms-config', describe: 'TorchServe/MMS config.properties (flags given on the command line win)' })
+    .option('pid-file', { type: 'string', default: DEFAULT_PID_FILE, describe: 'Pid file of --start and --stop' })
+    .option('log-file', { type: 'string', default: path.join('logs', 'model_server.log'), describe: 'Log file of a server started with --start' })
     .option('models', { type: 'string', array: true, default: [] as string[], describe: 'Models to load at start: name=path or path (path relative to the cwd, else to --model-store)' })
     .option('model-store', { type: 'string', describe: 'Folder from which POST /models may register archives' })
     .option('allowed-path', { type: 'string', array: true, default: [] as string[], describe: 'Extra file or folder outside the model store that POST /models may register from' })
     .option('host', { type: 'string', default: '127.0.0.1', describe: 'Bind address' })
+    .option('management-host', { type: 'string', describe: 'Bind address of the management API (default --host)' })
+    .option('metrics-host', { type: 'string', describe: 'Bind address of the metrics API (default --host)' })
     .option('inference-port', { type: 'number', default: 8080 })
     .option('management-port', { type: 'number', default: 8081 })
     .option('metrics-port', { type: 'number', default: 8082 })
-    .option('workers', { type: 'number', default: DEFAULT_MODEL_SETTINGS.minWorkers, describe: 'Worker processes per model' })
+    .option('workers', { type: 'number', describe: 'Worker processes per model (TorchServe default_workers_per_model): startup models 1, POST /models without initial_workers 0 unless given' })
     .option('max-workers', { type: 'number', describe: 'Upper bound recorded for scaling (default: --workers)' })
     .option('batch-size', { type: 'number', default: DEFAULT_MODEL_SETTINGS.batchSize, describe: 'Default largest batch per model' })
     .option('max-batch-delay', { type: 'number', default: DEFAULT_MODEL_SETTINGS.maxBatchDelay, describe: 'Default wait (ms) for a batch to fill' })
@@ -61,6 +114,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
+    .config(tsConfig.flags)
     .strict()
     .version(version)
     .help()
@@ -94,17 +148,27 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       responseTimeout: args['response-timeout'],
       queueSize: args['queue-size'],
       memoryLimit: args['worker-memory-limit'],
+      startupTimeout: args['startup-timeout'],
     },
     'flag',
   );
+  if (args.start && args.stop) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, '--start and --stop cannot be given together', { details: { parameter: '--stop' } });
+  const modelStore = args['model-store'];
   return {
+    mode: args.start ? (args.foreground ? 'foreground' : 'start') : args.stop ? 'stop' : 'serve',
+    pidFile: path.resolve(args['pid-file']),
+    logFile: path.resolve(args['log-file']),
+    serveArgs: argv.filter((arg) => arg !== '--start' && arg !== '--start=true'),
+    ignoredConfigKeys: tsConfig.ignored,
     logFormat: args['log-format'],
     logLevel: args['log-level'],
     options: {
-      models: args.models.map(String).map(parseModelSpec),
+      models: expandAll(args.models.map(String), modelStore).map(parseModelSpec),
       ...(args['model-store'] === undefined ? {} : { modelStore: args['model-store'] }),
       allowedPaths: args['allowed-path'].map(String),
       host: args.host,
+      ...(args['management-host'] === undefined ? {} : { managementHost: args['management-host'] }),
+      ...(args['metrics-host'] === undefined ? {} : { metricsHost: args['metrics-host'] }),
       inferencePort: port(args['inference-port'], 'inference-port'),
       managementPort: port(args['management-port'], 'management-port'),
       metricsPort: port(args['metrics-port'], 'metrics-port'),
@@ -116,7 +180,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       tokenAuth: !(args['disable-token-auth'] || process.env.TS_DISABLE_TOKEN_AUTHORIZATION?.toLowerCase() === 'true'),
       keyFile: args['key-file'],
       tokenExpiration: positive(args['token-expiration'], 'token-expiration', 0.01),
-      startupTimeout: positive(args['startup-timeout'], 'startup-timeout') * 1000,
+      startupTimeout: modelDefaults.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
       ...(args.python === undefined || args.python === '' ? {} : { python: args.python }),

@@ -1,5 +1,9 @@
+import { fileURLToPath } from 'node:url';
+
 import { isModelArchiveError } from '@model-archiver/core/read';
 
+import { DAEMON_ENV, claimPidFile, releasePidFile, serverUrls, startDetached, stopDetached } from './daemon.js';
+import type { DaemonStarted } from './daemon.js';
 import { parseCli } from './parse-cli.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../model-server.js';
@@ -11,6 +15,10 @@ export type ServerCliOutcome =
   | { kind: 'answered' }
   /** Served until SIGTERM or SIGINT, then shut down. */
   | { kind: 'stopped' }
+  /** `--start`: a detached server is running; `--stop`: the detached server has stopped. */
+  | { kind: 'daemon-done' }
+  /** `--start`/`--stop` failed: already running, not running, or the detached server did not start. */
+  | { kind: 'daemon-failed'; error: unknown }
   /** Bad flags: nothing was started. */
   | { kind: 'usage-error'; error: unknown }
   /** The start failed (a model did not load, a port was taken); the cause was logged. */
@@ -30,6 +38,38 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
     return { kind: 'usage-error', error };
   }
   if (settings === undefined) return { kind: 'answered' };
+  if (settings.mode === 'start') {
+    try {
+      const { pid, addresses } = await startDetached({
+        binPath: fileURLToPath(new URL('../bin.js', import.meta.url)),
+        args: settings.serveArgs,
+        pidFile: settings.pidFile,
+        logFile: settings.logFile,
+        timeoutMs: (settings.options.startupTimeout ?? 120_000) * Math.max(1, settings.options.models?.length ?? 0) + 30_000,
+      });
+      const urls = serverUrls(addresses);
+      io.stdout.write(`model-server started (pid ${pid}): inference ${urls.inference}, management ${urls.management}, metrics ${urls.metrics}; log ${settings.logFile}\n`);
+      return { kind: 'daemon-done' };
+    } catch (error) {
+      return { kind: 'daemon-failed', error };
+    }
+  }
+  if (settings.mode === 'stop') {
+    try {
+      const pid = await stopDetached(settings.pidFile, (settings.options.shutdownTimeout ?? 30_000) + 10_000);
+      io.stdout.write(`model-server stopped (pid ${pid})\n`);
+      return { kind: 'daemon-done' };
+    } catch (error) {
+      return { kind: 'daemon-failed', error };
+    }
+  }
+  if (settings.mode === 'foreground') {
+    try {
+      claimPidFile(settings.pidFile);
+    } catch (error) {
+      return { kind: 'daemon-failed', error };
+    }
+  }
   const logger = createLogger({ stream: io.stdout, format: settings.logFormat, level: settings.logLevel });
   let server;
   try {
@@ -40,9 +80,15 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
       error,
       cause: error instanceof Error && error.cause !== undefined ? String(error.cause) : undefined,
     });
+    if (settings.mode === 'foreground') releasePidFile(settings.pidFile);
     return { kind: 'start-failed', error };
   }
   const running = server;
+  if (settings.ignoredConfigKeys.length > 0) logger.warn('config.properties keys not used by model-server', { keys: settings.ignoredConfigKeys });
+  if (process.env[DAEMON_ENV] === '1' && process.send !== undefined) {
+    // The launcher may have given up waiting (its timeout); then there is no one to tell.
+    process.send({ type: 'model-server-started', addresses: running.addresses } satisfies DaemonStarted, undefined, {}, () => undefined);
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
       logger.info('signal received', { signal });
@@ -56,5 +102,6 @@ export const runServerCli = async (argv: readonly string[], io: ServerCliIo): Pr
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
+  if (settings.mode === 'foreground') releasePidFile(settings.pidFile);
   return { kind: 'stopped' };
 };

@@ -95,6 +95,10 @@ export const httpErrorFor = {
   HANDLER_RESPONSE_INVALID: internal,
   RESPONSE_TOO_LARGE: internal,
   WORKER_MEMORY_LIMIT: { status: 507, type: 'WorkerMemoryLimitException' },
+  DEFAULT_VERSION_IN_USE: { status: 403, type: 'InvalidModelVersionException' },
+  WORKER_COUNT_INVALID: internal,
+  SERVER_ALREADY_RUNNING: { status: 409, type: 'ConflictStatusException' },
+  SERVER_NOT_RUNNING: unavailable,
   INTERNAL: internal,
 } as const satisfies Record<ErrorCode, HttpErrorMapping>;
 

@@ -1,32 +1,21 @@
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import { ErrorCode, ModelArchiveError, RUNTIMES } from '@model-archiver/core';
 
 import { queryOf, readBody, sendJson } from './http-context.js';
 import type { HttpContext } from './http-context.js';
 import type { ModelRegistry } from '../management/model-registry.js';
-import type { RegisterParams } from '../management/registration.js';
-import { parseModelSetting, parseModelSettings } from '../model-settings.js';
+import { parseInitialWorkers, parseRegisterSettings, parseScaleWorkers, torchServeBoolean, torchServeInt } from '../model-settings.js';
+import type { RegisterParams, Registered } from '../management/registration.js';
 import { routePath } from './router.js';
 import type { Route } from './router.js';
 
 /** What the management routes need from the server. */
 export interface ManagementDeps {
   registry: ModelRegistry;
-  /** Registers a model from a `url` inside the model store (validation, loading, naming). */
-  register(params: RegisterParams): Promise<{ name: string; version: string; workers: number }>;
+  /** Registers a model from a `url` inside the model store (validation, listing, starting its workers). */
+  register(params: RegisterParams): Promise<Registered>;
   /** How long unregistering waits for a model's requests. */
   drainMs: number;
 }
-
-
-const intParam = (params: Record<string, unknown>, key: string, min: number, max: number): number | undefined => {
-  const raw = params[key];
-  if (raw === undefined || raw === '') return undefined;
-  const value = typeof raw === 'number' ? raw : Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `Parameter ${key} must be an integer from ${min} to ${max}.`, { details: { parameter: key } });
-  }
-  return value;
-};
 
 const stringParam = (params: Record<string, unknown>, key: string): string | undefined => {
   const raw = params[key];
@@ -52,8 +41,10 @@ const registerParams = async (ctx: HttpContext): Promise<Record<string, unknown>
 
 const listModels = (ctx: HttpContext, deps: ManagementDeps): void => {
   const query = queryOf(ctx);
-  const limit = Math.min(100, Math.max(0, intParam(query, 'limit', -1_000_000, 1_000_000) ?? 100));
-  const start = Math.max(0, intParam(query, 'next_page_token', -1_000_000, 1_000_000) ?? 0);
+  // TorchServe's ApiUtils.getModelList: a non-integer is ignored, a limit outside 0..100 is 100, a negative token 0.
+  const asked = torchServeInt(query.limit) ?? 100;
+  const limit = asked > 100 || asked < 0 ? 100 : asked;
+  const start = Math.max(0, torchServeInt(query.next_page_token) ?? 0);
   const names = deps.registry.names();
   const page = names.slice(start, start + limit);
   const models = page.map((name) => ({ modelName: name, modelUrl: deps.registry.get(name).options.url }));
@@ -71,34 +62,42 @@ const describe = (ctx: HttpContext, deps: ManagementDeps): void => {
 
 const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
   const params = await registerParams(ctx);
-  const url = stringParam(params, 'url');
-  if (url === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'Parameter url is required.');
-  const settings = parseModelSettings(
-    {
-      batchSize: params.batch_size,
-      maxBatchDelay: params.max_batch_delay,
-      queueSize: params.job_queue_size,
-      responseTimeout: params.response_timeout,
-      memoryLimit: params.memory_limit,
-    },
-    'param',
-  );
+  // TorchServe: no url is 400 "Parameter url is required."; an empty one is looked up and not found (404).
+  if (params.url === undefined || params.url === null) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'Parameter url is required.', { details: { parameter: 'url' } });
+  const url = String(params.url);
+  if (url.trim() === '') throw new ModelArchiveError(ErrorCode.ARCHIVE_NOT_FOUND, 'Model not found in model store: ', { details: { url } });
+  const runtime = stringParam(params, 'runtime');
+  // The vocabulary's runtimes: TorchServe's `Manifest.RuntimeType` (python, python3, LSP), MMS's python2, and node.
+  if (runtime !== undefined && !(RUNTIMES as readonly string[]).includes(runtime)) {
+    throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `Invalid RuntimeType value: ${runtime}`, { details: { parameter: 'runtime', allowed: RUNTIMES } });
+  }
+  const handler = stringParam(params, 'handler');
+  const settings = parseRegisterSettings({
+    batchSize: params.batch_size,
+    maxBatchDelay: params.max_batch_delay,
+    queueSize: params.job_queue_size,
+    responseTimeout: params.response_timeout,
+    startupTimeout: params.startup_timeout,
+    memoryLimit: params.memory_limit,
+  });
   const modelName = stringParam(params, 'model_name');
-  const initialWorkers = parseModelSetting('minWorkers', params.initial_workers, 'initial_workers');
-  const registering = deps.register({
+  // A non-integer initial_workers is ignored (the server's default applies), as TorchServe's getIntParameter does.
+  const initialWorkers = torchServeInt(params.initial_workers);
+  const result = await deps.register({
     url,
     settings,
+    synchronous: torchServeBoolean(params.synchronous, true),
     ...(modelName === undefined ? {} : { modelName }),
-    ...(initialWorkers === undefined ? {} : { initialWorkers }),
+    ...(initialWorkers === undefined ? {} : { initialWorkers: parseInitialWorkers(initialWorkers, 0) }),
+    ...(handler === undefined ? {} : { handler }),
+    ...(runtime === undefined ? {} : { runtime }),
   });
-  if (String(params.synchronous) === 'false') {
-    // TorchServe's asynchronous registration: answer now; the outcome is logged.
-    registering.catch(() => undefined);
+  ctx.model = result.name;
+  if (result.pending) {
+    // TorchServe's asynchronous registration: the model is listed now, its workers start; the outcome is logged.
     sendJson(ctx, 202, { status: 'Processing worker updates...' });
     return;
   }
-  const result = await registering;
-  ctx.model = result.name;
   const status =
     result.workers === 0
       ? `Model "${result.name}" Version: ${result.version} registered with 0 initial workers. Use scale workers API to add workers for the model.`
@@ -108,23 +107,29 @@ const register = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> =
 
 const scaleWorkers = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
   const name = ctx.params.model ?? '';
-  const runner = deps.registry.get(name, ctx.params.version);
-  ctx.model = name;
   const query = queryOf(ctx);
-  const asked = parseModelSettings({ minWorkers: query.min_worker, maxWorkers: query.max_worker }, 'param');
-  const minWorkers = asked.minWorkers ?? runner.settings.minWorkers;
-  const maxWorkers = asked.maxWorkers ?? Math.max(minWorkers, runner.settings.maxWorkers);
-  if (maxWorkers < minWorkers) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, 'max_worker cannot be less than min_worker.', { details: { parameter: 'max_worker' } });
-  const synchronous = query.synchronous !== 'false';
+  const version = ctx.params.version ?? stringParam(query, 'model_version');
+  const runner = deps.registry.get(name, version);
+  ctx.model = name;
+  const { minWorkers, maxWorkers } = parseScaleWorkers(query.min_worker, query.max_worker);
+  // TorchServe scales asynchronously unless synchronous=true.
+  const synchronous = torchServeBoolean(query.synchronous, false);
   const scaling = runner.scale(minWorkers, maxWorkers);
-  const version = ctx.params.version === undefined ? '' : `, version: ${ctx.params.version}`;
   if (!synchronous) {
     scaling.catch(() => undefined);
     sendJson(ctx, 202, { status: 'Processing worker updates...' });
     return;
   }
   await scaling;
-  sendJson(ctx, 200, { status: `Workers scaled to ${minWorkers} for model: ${name}${version}` });
+  sendJson(ctx, 200, { status: `Workers scaled to ${minWorkers} for model: ${name}${version === undefined ? '' : `, version: ${version}`}` });
+};
+
+const setDefault = (ctx: HttpContext, deps: ManagementDeps): void => {
+  const name = ctx.params.model ?? '';
+  const version = ctx.params.version ?? '';
+  deps.registry.setDefault(name, version);
+  ctx.model = name;
+  sendJson(ctx, 200, { status: `Default version successfully updated for model "${name}" to "${version}"` });
 };
 
 const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void> => {
@@ -132,8 +137,7 @@ const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void>
   deps.registry.get(name, ctx.params.version);
   ctx.model = name;
   await deps.registry.unregister(name, ctx.params.version, deps.drainMs);
-  const version = ctx.params.version === undefined ? '' : ` version: ${ctx.params.version}`;
-  sendJson(ctx, 200, { status: `Model "${name}"${version} unregistered` });
+  sendJson(ctx, 200, { status: `Model "${name}" unregistered` });
 };
 
 /** Routes of the management port, with TorchServe's response shapes (docs/anchors.md §5.2). */
@@ -147,4 +151,5 @@ export const managementRoutes = (deps: ManagementDeps): Route[] => [
     pattern: routePath('/models/:model/:version'),
     methods: { GET: (ctx) => describe(ctx, deps), PUT: (ctx) => scaleWorkers(ctx, deps), DELETE: (ctx) => unregister(ctx, deps) },
   },
+  { pattern: routePath('/models/:model/:version/set-default'), methods: { PUT: (ctx) => setDefault(ctx, deps) } },
 ];

@@ -1,21 +1,17 @@
 import { ErrorCode, MODEL_NAME_MAX_LENGTH, ModelArchiveError, findModelNameProblem } from '@model-archiver/core';
 
-import { ModelRunner } from '../workers/model-runner.js';
-import type { ModelRunnerOptions } from '../workers/model-runner.js';
+import type { ModelRunner } from '../workers/model-runner.js';
 
 interface ModelVersions {
-  /** The version answering requests that name none: the first registered. */
+  /** The version answering requests that name none: the first registered, or the one given to `setDefault`. */
   defaultVersion: string;
   versions: Map<string, ModelRunner>;
 }
 
-/** What {@link ModelRegistry.register} needs; `name` may be absent (the archive's model name is used). */
-export type RegisterRequest = Omit<ModelRunnerOptions, 'name'> & { name?: string; initialWorkers: number };
-
 /**
- * The registered models, by name and version. Registration loads the archive before the model becomes visible (a bad
- * archive is refused at once); unregistering hides the model at once, lets its queued and running requests finish,
- * then stops its workers.
+ * The registered models, by name and version. As in TorchServe, a model is listed as soon as its archive has been
+ * read (its workers start afterwards, and their state shows in the describe answer); unregistering hides the model at
+ * once, lets its queued and running requests finish, then stops its workers.
  */
 export class ModelRegistry {
   private readonly models = new Map<string, ModelVersions>();
@@ -49,9 +45,12 @@ export class ModelRegistry {
     return runner;
   }
 
-  /** Loads and registers a model version. Throws `MODEL_ALREADY_REGISTERED`, `MODEL_NAME_INVALID` (core's rule, checked before loading) or the load error. */
-  async register(request: RegisterRequest, probeName: (archivePath: string) => Promise<string>): Promise<ModelRunner> {
-    const name = request.name ?? (await probeName(request.archivePath));
+  /**
+   * Lists a new model version (no worker is started here). The first version of a name becomes its default. Throws
+   * `MODEL_NAME_INVALID` (core's rule) or `MODEL_ALREADY_REGISTERED`.
+   */
+  add(runner: ModelRunner): void {
+    const { name, version } = runner;
     // Core's model-name rule (pattern, at most MODEL_NAME_MAX_LENGTH characters, no "..", no trailing "."): the names
     // `create` accepts are the names the server serves. The answer quotes at most 64 characters of the name.
     const problem = findModelNameProblem(name);
@@ -63,43 +62,42 @@ export class ModelRegistry {
         { details: { reason: problem } },
       );
     }
-    const runner = new ModelRunner({ ...request, name });
-    try {
-      if (request.initialWorkers > 0) await runner.scale(request.initialWorkers, Math.max(request.initialWorkers, request.settings.maxWorkers));
-      else await runner.probe();
-    } catch (error) {
-      await runner.close();
-      throw error;
-    }
-    const version = runner.info?.version ?? '1.0';
     const entry = this.models.get(name);
     if (entry?.versions.has(version) === true) {
-      await runner.close();
       throw new ModelArchiveError(ErrorCode.MODEL_ALREADY_REGISTERED, `Model version ${version} is already registered for model ${name}.`, {
         details: { model: name, version },
       });
     }
     if (entry === undefined) this.models.set(name, { defaultVersion: version, versions: new Map([[version, runner]]) });
     else entry.versions.set(version, runner);
-    return runner;
+  }
+
+  /** Makes `version` the one answering requests that name none (`PUT /models/{m}/{v}/set-default`); throws `MODEL_NOT_FOUND`. */
+  setDefault(name: string, version: string): void {
+    this.get(name, version);
+    const entry = this.models.get(name);
+    if (entry !== undefined) entry.defaultVersion = version;
   }
 
   /**
-   * Removes a model version (all versions when `version` is absent), waits up to `drainMs` for its requests and stops
-   * its workers. Throws `MODEL_NOT_FOUND`.
+   * Removes a model version (the default one when `version` is absent, as TorchServe does), waits up to `drainMs` for
+   * its requests and stops its workers. Throws `MODEL_NOT_FOUND`, and `DEFAULT_VERSION_IN_USE` for the default version
+   * while the model has others (set another default first). `force` removes it anyway (a registration that failed).
    */
-  async unregister(name: string, version: string | undefined, drainMs: number): Promise<ModelRunner[]> {
+  async unregister(name: string, version: string | undefined, drainMs: number, force = false): Promise<ModelRunner> {
+    const runner = this.get(name, version);
     const entry = this.models.get(name);
-    const removed = version === undefined ? this.versionsOf(name) : [this.get(name, version)];
-    for (const runner of removed) entry?.versions.delete(runner.info?.version ?? '');
-    if (entry !== undefined && entry.versions.size === 0) this.models.delete(name);
-    else if (entry !== undefined && !entry.versions.has(entry.defaultVersion)) entry.defaultVersion = entry.versions.keys().next().value ?? '';
-    await Promise.all(
-      removed.map(async (runner) => {
-        await runner.drain(drainMs);
-        await runner.close();
-      }),
-    );
-    return removed;
+    if (entry === undefined) throw new ModelArchiveError(ErrorCode.MODEL_NOT_FOUND, `Model not found: ${name}`, { details: { model: name } });
+    if (!force && runner.version === entry.defaultVersion && entry.versions.size > 1) {
+      throw new ModelArchiveError(ErrorCode.DEFAULT_VERSION_IN_USE, `Cannot remove default version for model ${name}`, {
+        details: { model: name, version: runner.version },
+      });
+    }
+    entry.versions.delete(runner.version);
+    if (entry.versions.size === 0) this.models.delete(name);
+    else if (!entry.versions.has(entry.defaultVersion)) entry.defaultVersion = entry.versions.keys().next().value ?? '';
+    await runner.drain(drainMs);
+    await runner.close();
+    return runner;
   }
 }

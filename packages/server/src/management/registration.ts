@@ -7,50 +7,117 @@ import type { ServerMetrics } from '../metrics.js';
 import type { ModelSettings } from '../model-settings.js';
 import type { StartupModel } from '../options.js';
 import type { ServerConfig } from '../server-config.js';
-import type { ModelRunner } from '../workers/model-runner.js';
+import { ModelRunner } from '../workers/model-runner.js';
 import type { ModelRegistry } from './model-registry.js';
 import { resolveModelUrl } from './model-url.js';
-import { probeModelName } from './probe-model-name.js';
+import { probeArchive } from './probe-archive.js';
 
-/** Parameters of `POST /models`, already parsed. */
+/** Parameters of `POST /models`, already parsed (TorchServe's rules, see management-routes.ts). */
 export interface RegisterParams {
   url: string;
   modelName?: string;
+  /** Workers to start; default `ServerConfig.registerWorkers` (TorchServe's `default_workers_per_model`, 0). */
   initialWorkers?: number;
+  /** Handler string replacing the manifest's. */
+  handler?: string;
+  /** Runtime shown for the model instead of the manifest's. */
+  runtime?: string;
+  /** Wait for the workers (default true); `false` answers at once and starts them in the background. */
+  synchronous: boolean;
   settings: Partial<ModelSettings>;
 }
 
-/** Registering models: at start (`--models`) and through `POST /models`. */
+/** The outcome of a registration. */
+export interface Registered {
+  name: string;
+  version: string;
+  /** Workers asked for. */
+  workers: number;
+  /** Set when the workers are still starting (an asynchronous registration). */
+  pending: boolean;
+}
+
+/** Registering models: at start (`--models`, `load_models`) and through `POST /models`. */
 export interface Registration {
-  /** `POST /models`: resolves the url inside the model store, applies the defaults, loads and registers. */
-  register(params: RegisterParams): Promise<{ name: string; version: string; workers: number }>;
+  /** `POST /models`: resolves the url inside the model store, reads the archive, lists the model, starts its workers. */
+  register(params: RegisterParams): Promise<Registered>;
   /** Loads the startup models in order; on a failure, stops those already loaded and throws. */
   loadStartupModels(models: readonly StartupModel[]): Promise<void>;
+}
+
+interface RegisterStep {
+  url: string;
+  archivePath: string;
+  name: string | undefined;
+  settings: ModelSettings;
+  workers: number;
+  atStartup: boolean;
+  handler?: string;
+  runtime?: string;
 }
 
 /** Creates the registration step of a server over its registry. */
 export const createRegistration = (config: ServerConfig, registry: ModelRegistry, metrics: ServerMetrics): Registration => {
   const { logger } = config;
 
-  const registerModel = async (url: string, archivePath: string, name: string | undefined, settings: ModelSettings, workers: number, atStartup: boolean): Promise<ModelRunner> => {
-    const runner = await registry.register(
-      { ...config.runner, logger, metrics, ...(name === undefined ? {} : { name }), url, archivePath, settings, loadedAtStartup: atStartup, initialWorkers: workers },
-      probeModelName,
-    );
-    logger.info('model registered', { model: runner.name, version: runner.info?.version, url, workers, batchSize: settings.batchSize, maxBatchDelay: settings.maxBatchDelay });
-    return runner;
+  /**
+   * Reads the archive and lists the model at once (TorchServe's order); the returned promise settles when its workers
+   * have started. When they fail, the model is removed again and the promise rejects with the load error.
+   */
+  const list = async (step: RegisterStep): Promise<{ runner: ModelRunner; started: Promise<void> }> => {
+    const facts = await probeArchive(step.archivePath);
+    const runner = new ModelRunner({
+      ...config.runner,
+      startupTimeout: step.settings.startupTimeout,
+      logger,
+      metrics,
+      name: step.name ?? facts.name,
+      version: facts.version,
+      runtime: step.runtime ?? facts.runtime,
+      url: step.url,
+      archivePath: step.archivePath,
+      settings: { ...step.settings, minWorkers: step.workers, maxWorkers: Math.max(step.workers, step.settings.maxWorkers) },
+      loadedAtStartup: step.atStartup,
+      ...(step.handler === undefined ? {} : { handler: step.handler }),
+    });
+    registry.add(runner);
+    logger.info('model registered', { model: runner.name, version: runner.version, url: step.url, workers: step.workers, batchSize: step.settings.batchSize });
+    const started = step.workers === 0 ? Promise.resolve() : runner.scale(step.workers, Math.max(step.workers, step.settings.maxWorkers));
+    return {
+      runner,
+      started: started.catch(async (error: unknown) => {
+        logger.warn('model workers failed to start; model removed', { model: runner.name, version: runner.version, errorCode: (error as { code?: unknown }).code, error });
+        await registry.unregister(runner.name, runner.version, 0, true).catch(() => undefined);
+        throw error;
+      }),
+    };
   };
 
-  const register = async (params: RegisterParams): Promise<{ name: string; version: string; workers: number }> => {
+  const register = async (params: RegisterParams): Promise<Registered> => {
     const archivePath = await resolveModelUrl(params.url, { ...(config.modelStore === undefined ? {} : { modelStore: config.modelStore }), allowedPaths: config.allowedPaths });
     const defaults = config.modelDefaults;
-    const workers = params.initialWorkers ?? defaults.minWorkers;
-    const settings: ModelSettings = { ...defaults, ...params.settings, minWorkers: workers, maxWorkers: Math.max(workers, defaults.maxWorkers) };
-    const runner = await registerModel(params.url, archivePath, params.modelName, settings, workers, false).catch((error: unknown) => {
+    const workers = params.initialWorkers ?? config.registerWorkers;
+    const settings: ModelSettings = { ...defaults, ...params.settings, maxWorkers: Math.max(workers, defaults.maxWorkers) };
+    const { runner, started } = await list({
+      url: params.url,
+      archivePath,
+      name: params.modelName,
+      settings,
+      workers,
+      atStartup: false,
+      ...(params.handler === undefined ? {} : { handler: params.handler }),
+      ...(params.runtime === undefined ? {} : { runtime: params.runtime }),
+    }).catch((error: unknown) => {
       logger.warn('model registration failed', { url: params.url, errorCode: (error as { code?: unknown }).code, error });
       throw error;
     });
-    return { name: runner.name, version: runner.info?.version ?? '', workers };
+    const registered = { name: runner.name, version: runner.version, workers };
+    if (workers > 0 && !params.synchronous) {
+      started.catch(() => undefined);
+      return { ...registered, pending: true };
+    }
+    await started;
+    return { ...registered, pending: false };
   };
 
   // A relative `--models` path is taken from the cwd when it exists there, else from the model store.
@@ -65,7 +132,9 @@ export const createRegistration = (config: ServerConfig, registry: ModelRegistry
       for (const model of models) {
         const archivePath = startupPath(model);
         if (!existsSync(archivePath)) throw new ModelArchiveError(ErrorCode.ARCHIVE_NOT_FOUND, `Model archive not found: ${model.path}`, { details: { path: model.path } });
-        await registerModel(model.path, archivePath, model.name, config.modelDefaults, config.modelDefaults.minWorkers, true);
+        const defaults = config.modelDefaults;
+        const { started } = await list({ url: model.path, archivePath, name: model.name, settings: defaults, workers: defaults.minWorkers, atStartup: true });
+        await started;
       }
     } catch (error) {
       await Promise.all(registry.all().map((runner) => runner.close()));

@@ -26,6 +26,10 @@ export interface ModelRunnerOptions extends WorkerSettings {
   name: string;
   /** The `url` it was registered from (shown by the management API). */
   url: string;
+  /** The archive's model version (read from its manifest at registration). */
+  version: string;
+  /** The manifest's runtime, or the `runtime` register parameter. */
+  runtime: string;
   settings: ModelSettings;
   loadedAtStartup: boolean;
 }
@@ -48,11 +52,12 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, python, installRequirements } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements } = options;
     this.pool = new WorkerPool({
       ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
+      ...(handler === undefined ? {} : { handler }),
       modelName: options.name,
       batchSize: options.settings.batchSize,
       onIdle: () => this.dispatch(),
@@ -61,6 +66,11 @@ export class ModelRunner {
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** The model version this runner serves. */
+  get version(): string {
+    return this.options.version;
   }
 
   /** Model facts reported by the first worker that loaded it (version, manifest, tensors). */
@@ -139,17 +149,17 @@ export class ModelRunner {
 
   /** The TorchServe `DescribeModelResponse` of this version. */
   describe(): Record<string, unknown> {
-    const info = this.info;
     return {
       modelName: this.name,
-      modelVersion: info?.version ?? '',
+      modelVersion: this.version,
       modelUrl: this.options.url,
-      runtime: typeof info?.manifest.runtime === 'string' ? info.manifest.runtime : 'node',
+      runtime: this.options.runtime,
       minWorkers: this.settings.minWorkers,
       maxWorkers: this.settings.maxWorkers,
       batchSize: this.settings.batchSize,
       maxBatchDelay: this.settings.maxBatchDelay,
       responseTimeout: Math.round(this.settings.responseTimeout / 1000),
+      startupTimeout: Math.round(this.options.startupTimeout / 1000),
       loadedAtStartup: this.options.loadedAtStartup,
       workers: this.pool.describeWorkers(),
       jobQueueStatus: { remainingCapacity: Math.max(0, this.settings.queueSize - this.queue.length), pendingRequests: this.queue.length },
@@ -176,7 +186,11 @@ export class ModelRunner {
     this.running += jobs.length;
     this.options.metrics.queueDepth.set({ model: this.name }, this.queue.length);
     this.options.metrics.batchSize.observe({ model: this.name }, jobs.length);
-    for (const job of jobs) job.slot = slot;
+    const sentAt = Date.now();
+    for (const job of jobs) {
+      job.slot = slot;
+      this.options.metrics.torchserve.dequeued(this.name, this.version, sentAt - job.enqueuedAt);
+    }
     this.pool
       .run(slot, jobs.map((job) => job.request))
       .then(
@@ -194,6 +208,7 @@ export class ModelRunner {
         },
       )
       .finally(() => {
+        this.options.metrics.torchserve.batchDone(this.name, Date.now() - sentAt);
         this.running -= jobs.length;
         this.notifyDrained();
         this.dispatch();
@@ -219,6 +234,7 @@ export class ModelRunner {
     if (job.done) return;
     job.done = true;
     clearTimeout(job.timer);
+    this.options.metrics.torchserve.answered(this.name, this.version, Date.now() - job.enqueuedAt);
     if (outcome instanceof ModelArchiveError) {
       if (cause !== undefined) this.options.logger.warn('handler error', { model: this.name, requestId: job.request.requestId, errorCode: outcome.code, cause });
       job.reject(outcome);

@@ -110,6 +110,7 @@ export type PoolWorker = WorkerProcess | PythonWorkerProcess;
 export const startWorker = async (options: WorkerStartOptions & { python?: string; installRequirements: boolean }): Promise<PoolWorker> => {
   const target = await preparePythonTarget(options.load.archivePath, {
     ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
+    ...(options.load.handler === undefined ? {} : { handler: options.load.handler }),
     // The cache a Node worker with this environment uses: it then finds the archive already there.
     cacheDir: defaultCacheDir(options.env),
     verifyIntegrity: options.load.verifyIntegrity,

@@ -22,6 +22,7 @@ const load = async (message: WireLoad): Promise<void> => {
   try {
     model = await loadModel(message.archivePath, {
       ...(message.modelName === '' ? {} : { modelName: message.modelName }),
+      ...(message.handler === undefined ? {} : { handler: message.handler }),
       batchSize: message.batchSize,
       gpuId: null,
       verifyIntegrity: message.verifyIntegrity,

@@ -41,6 +41,8 @@ export interface WorkerPoolOptions {
   maxResponseSize: number;
   /** Resident memory (MiB) a worker may use before it is recycled; 0: no limit. */
   memoryLimit: number;
+  /** Handler string replacing the manifest's (the `handler` register parameter). */
+  handler?: string;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -213,7 +215,9 @@ export class WorkerPool {
   private async startSlot(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
     let worker: PoolWorker | undefined;
+    const began = Date.now();
     worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
+    this.options.metrics.torchserve.workerLoaded(`W-${slot.id}-${this.options.modelName}_${worker.info.version}`, Date.now() - began);
     this.info ??= worker.info;
     if (slot.state !== 'starting' || this.closed) {
       await worker.stop();
@@ -231,7 +235,7 @@ export class WorkerPool {
       id,
       installRequirements,
       ...(python === undefined ? {} : { python }),
-      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads },
+      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,

@@ -64,6 +64,8 @@ export interface WireLoad {
   /** ONNX Runtime intra-op threads per session (0: ONNX Runtime's default). */
   intraOpThreads: number;
   serverVersion: string;
+  /** Handler string replacing the manifest's (the `handler` register parameter); absent: the manifest's. */
+  handler?: string;
 }
 
 /** Server → worker. */

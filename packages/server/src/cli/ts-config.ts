@@ -1,0 +1,137 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+
+import { ErrorCode, ModelArchiveError, stripArchiveSuffix } from '@model-archiver/core';
+import { parse as parseProperties } from 'dot-properties';
+
+/** `model-server` flag values taken from a TorchServe/MMS `config.properties` (yargs config object, flag names). */
+export type ConfigFlags = Record<string, string | number | boolean | string[]>;
+
+/** What a `config.properties` gave: flag values, and the keys that were ignored (logged as warnings at start). */
+export interface TsConfig {
+  flags: ConfigFlags;
+  ignored: string[];
+}
+
+const bad = (file: string, key: string, why: string): ModelArchiveError =>
+  new ModelArchiveError(ErrorCode.INVALID_OPTION, `${file}: ${key} ${why}`, { details: { parameter: key, file } });
+
+/** `http://host:port` → host and port; https (TLS) is not served, and the path must be empty. */
+const address = (file: string, key: string, value: string): { host: string; port: number } => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (error) {
+    throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `${file}: ${key} must be http://host:port (got ${value})`, { details: { parameter: key, file }, cause: error });
+  }
+  if (url.protocol !== 'http:') throw bad(file, key, `must be an http:// address; TLS is not supported (got ${value})`);
+  if (url.pathname !== '/' && url.pathname !== '') throw bad(file, key, `must not have a path (got ${value})`);
+  const port = url.port === '' ? 80 : Number(url.port);
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port };
+};
+
+const integer = (file: string, key: string, value: string): number => {
+  if (!/^[+-]?\d+$/.test(value.trim())) throw bad(file, key, `must be an integer (got ${value})`);
+  return Number(value.trim());
+};
+
+/** True for a file name with an archive suffix (`.mar`, `.tar.gz`, `.tgz`, `.zip`, `.model`). */
+export const isArchiveName = (name: string): boolean => stripArchiveSuffix(name) !== name;
+
+/** `load_models`: `all` (every archive in the model store), or a comma-separated list of `name=file` or `file`. */
+const loadModels = (file: string, value: string, modelStore: string | undefined): string[] => {
+  const trimmed = value.trim();
+  if (trimmed === '' || trimmed.toLowerCase() === 'standalone') return [];
+  if (trimmed.toLowerCase() === 'all') {
+    if (modelStore === undefined) throw bad(file, 'load_models', 'is "all" but no model_store is set');
+    return readdirSync(modelStore)
+      .filter(isArchiveName)
+      .sort();
+  }
+  return trimmed
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+};
+
+/** Keys read from `config.properties`, with the flag each sets (values converted by `read`). */
+const KEYS: Readonly<Record<string, (value: string, file: string, flags: ConfigFlags) => void>> = {
+  inference_address: (value, file, flags) => {
+    const { host, port } = address(file, 'inference_address', value);
+    flags.host = host;
+    flags['inference-port'] = port;
+  },
+  management_address: (value, file, flags) => {
+    const { host, port } = address(file, 'management_address', value);
+    flags['management-host'] = host;
+    flags['management-port'] = port;
+  },
+  metrics_address: (value, file, flags) => {
+    const { host, port } = address(file, 'metrics_address', value);
+    flags['metrics-host'] = host;
+    flags['metrics-port'] = port;
+  },
+  model_store: (value, file, flags) => {
+    flags['model-store'] = path.resolve(path.dirname(file), value.trim());
+  },
+  default_workers_per_model: (value, file, flags) => {
+    flags.workers = integer(file, 'default_workers_per_model', value);
+  },
+  job_queue_size: (value, file, flags) => {
+    flags['queue-size'] = integer(file, 'job_queue_size', value);
+  },
+  max_request_size: (value, file, flags) => {
+    flags['max-request-size'] = integer(file, 'max_request_size', value);
+  },
+  default_response_timeout: (value, file, flags) => {
+    flags['response-timeout'] = integer(file, 'default_response_timeout', value);
+  },
+  default_startup_timeout: (value, file, flags) => {
+    flags['startup-timeout'] = integer(file, 'default_startup_timeout', value);
+  },
+  unregister_model_timeout: (value, file, flags) => {
+    flags['shutdown-timeout'] = integer(file, 'unregister_model_timeout', value);
+  },
+  max_response_size: (value, file, flags) => {
+    flags['max-response-size'] = integer(file, 'max_response_size', value);
+  },
+  disable_token_authorization: (value, _file, flags) => {
+    flags['disable-token-auth'] = value.trim().toLowerCase() === 'true';
+  },
+  token_expiration_min: (value, file, flags) => {
+    flags['token-expiration'] = integer(file, 'token_expiration_min', value);
+  },
+};
+
+/**
+ * Reads a TorchServe/MMS `config.properties` (Java properties syntax, parsed by `dot-properties`) into `model-server`
+ * flag values: `inference_address`, `management_address`, `metrics_address`, `model_store` (relative to the file),
+ * `load_models`, `default_workers_per_model`, `job_queue_size`, `max_request_size`, `default_response_timeout`,
+ * `default_startup_timeout`, `unregister_model_timeout`, `max_response_size`, `disable_token_authorization`,
+ * `token_expiration_min`. Other keys are returned in `ignored`. A missing file or a bad
+ * value is `INVALID_OPTION` (or `INPUT_NOT_FOUND` for the file).
+ */
+export const readTsConfig = (file: string): TsConfig => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ModelArchiveError(ErrorCode.INPUT_NOT_FOUND, `Cannot read config file ${file}`, { details: { path: file }, cause: error });
+  }
+  const properties = parseProperties(text) as Record<string, string>;
+  const flags: ConfigFlags = {};
+  const ignored: string[] = [];
+  for (const [key, value] of Object.entries(properties)) {
+    const apply = KEYS[key];
+    if (apply === undefined) {
+      if (key !== 'load_models') ignored.push(key);
+      continue;
+    }
+    apply(value, file, flags);
+  }
+  if (properties.load_models !== undefined) {
+    const store = typeof flags['model-store'] === 'string' ? flags['model-store'] : undefined;
+    flags.models = loadModels(file, properties.load_models, store);
+  }
+  return { flags, ignored: ignored.sort() };
+};
