@@ -151,6 +151,12 @@ describe('Python handlers (loadModel)', () => {
       expect(answers[0]!.contentType).toMatch(/^text\/plain/);
     });
 
+    it('uses the handler load option (the handler register parameter) instead of the manifest\'s', async () => {
+      const model = await load(archives['fn']!, { handler: 'svc:infer' });
+      const [answer] = await model.handle([{ body: 'a' }]);
+      expect(answer!.body).toBe('infer:1');
+    });
+
     it('instantiates the only class of a TorchServe-style module, initialises it, and honours per-item status and content type', async () => {
       const model = await load(archives['cls']!);
       expect(model.version).toBe('2.0');
