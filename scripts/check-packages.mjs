@@ -30,6 +30,9 @@ try {
     check(`${pkg}: tarball has dist/index.js, dist/index.d.ts, README.md`,
       ['dist/index.js', 'dist/index.d.ts', 'README.md', 'package.json'].every((f) => files.includes(f)));
     check(`${pkg}: tarball has no sources or tests`, !files.some((f) => f.startsWith('src/') || f.startsWith('test/')));
+    if (pkg === 'runtime') {
+      check('runtime: tarball has the Python worker, without bytecode', files.includes('python/model_archiver_worker/__main__.py') && !files.some((f) => f.endsWith('.pyc')));
+    }
   }
 
   const app = join(work, 'app');
@@ -70,6 +73,13 @@ try {
 
   run('npx', ['--no-install', 'model-archiver', '--model-name', 'x', '--handler', 'svc:handle', '--export-path', 'out', '--quiet'], app);
   check('npx model-archiver --model-name x --handler svc:handle --export-path out writes out/x.mar', existsSync(join(app, 'out/x.mar')));
+  // A Python handler (standard library only) packed MMS-style and run by the installed runtime's Python worker.
+  mkdirSync(join(app, 'pysvc'));
+  writeFileSync(join(app, 'pysvc/svc.py'), 'def handle(data, context):\n    return None if data is None else [{"n": len(d["body"])} for d in data]\n');
+  writeFileSync(join(app, 'input.bin'), 'abc');
+  run('npx', ['--no-install', 'model-archiver', '--model-name', 'py', '--handler', 'svc:handle', '--model-path', 'pysvc', '--runtime', 'python', '--export-path', 'out', '--quiet'], app);
+  const predicted = JSON.parse(run('npx', ['--no-install', 'model-archiver', 'predict', 'out/py.mar', 'input.bin', '--json'], app));
+  check('npx model-archiver predict runs a Python handler from the installed packages', predicted.results?.[0]?.body?.n === 3, JSON.stringify(predicted.results));
   const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
   check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
   check('cli: the tarball ships the bundle the bin runs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bundle/model-archiver.js')));

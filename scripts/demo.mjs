@@ -6,14 +6,16 @@
  *      text recogniser with the custom handler examples/ocr-recognizer/handler.mjs (CTC decoding);
  *   2. shows what an archive contains (`inspect`), verifies its integrity record (`verify`) and lints both (`lint`);
  *   3. renders text images (upright and rotated 180°) and runs `predict` on them;
- *   4. starts `model-server` with the two archives (ephemeral ports), sends an image as `curl -T` would (fetch), prints
+ *   4. packs the Python custom service of examples/python-classifier with the MMS command line (--runtime python) and
+ *      runs `predict` on it (skipped, with a note, when no Python 3 with numpy is installed).
+ *   5. starts `model-server` with the two archives (ephemeral ports), sends an image as `curl -T` would (fetch), prints
  *      the JSON answers, and stops the server (SIGTERM: graceful shutdown).
  * Exits 1 if any step fails or any answer is wrong. Archives and images are kept in demo-out/ (or the folder given).
  * Offline: the models come from node_modules, the server listens on 127.0.0.1 only.
  *
  *   node scripts/demo.mjs [out-dir]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -98,7 +100,22 @@ images.forEach((image, i) => {
   process.stdout.write(`  ${ok ? 'ok ' : 'BAD'} rendered "${image.text}" -> read "${read[i].text}" (confidence ${read[i].confidence})\n`);
 });
 
-heading('4. Serve them: model-server, then an image sent as `curl -T` sends it');
+heading('4. A Python custom service (MMS style: model_service.py, numpy, weights.npy)');
+const pythonExample = join(root, 'examples/python-classifier');
+if (spawnSync(process.env.PYTHON || 'python3', ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0) {
+  process.stdout.write(modelArchiver(
+    ['--model-name', 'colours', '--handler', 'model_service:handle', '--model-path', pythonExample, '--runtime', 'python', '--force'],
+    { cwd: out },
+  ));
+  const [top5] = predict(join(out, 'colours.mar'), [join(pythonExample, 'orange.png')]);
+  const ok = top5[0].class === 'orange';
+  if (!ok) wrong += 1;
+  process.stdout.write(`  ${ok ? 'ok ' : 'BAD'} orange.png -> ${top5[0].class} (p=${top5[0].probability.toFixed(3)}); top 5: ${top5.map((c) => c.class).join(', ')}\n`);
+} else {
+  process.stdout.write('  skipped: needs Python 3 with numpy (Debian: apt-get install python3-numpy; or set PYTHON)\n');
+}
+
+heading('5. Serve them: model-server, then an image sent as `curl -T` sends it');
 /** Starts model-server on ephemeral ports and resolves with the child and its inference port once models are loaded. */
 async function startModelServer() {
   const args = ['--model-store', out, '--models', 'ocr-orientation.mar', 'ocr-recognizer.mar',

@@ -140,6 +140,16 @@ export const ErrorCode = {
   EXECUTION_PROVIDER_UNAVAILABLE: 'EXECUTION_PROVIDER_UNAVAILABLE',
   /** An optional package a command needs is not installed (`predict` without `@model-archiver/runtime`). */
   RUNTIME_NOT_INSTALLED: 'RUNTIME_NOT_INSTALLED',
+  /**
+   * No usable Python for a Python handler: the interpreter (`--python`, `$PYTHON`, else `python3` on the PATH) is missing,
+   * cannot be run, or is older than 3.9. The message names the fix.
+   */
+  PYTHON_NOT_FOUND: 'PYTHON_NOT_FOUND',
+  /**
+   * Installing an archive's `requirements.txt` into its own virtual environment failed (opt-in `installRequirements`):
+   * the environment could not be created or pip failed; the message holds pip's last lines.
+   */
+  REQUIREMENTS_INSTALL_FAILED: 'REQUIREMENTS_INSTALL_FAILED',
 
   // --- server ---
   /** No model of that name (or version) is registered. */

@@ -61,6 +61,7 @@ export type {
 } from './vocabulary/builtin-handlers.js';
 export { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension, nodeModuleCandidates } from './vocabulary/node-handler-paths.js';
 export type { NodeHandlerExtension } from './vocabulary/node-handler-paths.js';
+export { pythonModuleCandidates } from './vocabulary/python-handler-paths.js';
 export { parseHandlerString } from './vocabulary/handler-string.js';
 export type { ParsedHandler } from './vocabulary/handler-string.js';
 export {

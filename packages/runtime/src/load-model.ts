@@ -14,6 +14,8 @@ import type { HandlerRuntime } from './handlers/handler-forms.js';
 import { resolveHandler } from './handlers/handler-resolve.js';
 import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
+import { pythonCommand } from './python/python-interpreter.js';
+import { pythonTargetOf, requirementsNotice } from './python/python-target.js';
 import { RuntimeModel } from './runtime-model.js';
 import { OnnxSessionFactory } from './onnx/session-factory.js';
 import type { LoadOptions, LoadedModel } from './types.js';
@@ -53,13 +55,15 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
  * await model.close();
  *
  * @throws ModelArchiveError: archive and integrity codes from core, HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
- * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, EXECUTION_PROVIDER_UNAVAILABLE, ABORTED.
+ * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, EXECUTION_PROVIDER_UNAVAILABLE, ABORTED; for Python
+ * handlers also PYTHON_NOT_FOUND.
  */
 export async function loadModel(archivePath: string, options: LoadOptions = {}): Promise<LoadedModel> {
   checkOptions(options);
   const warn = options.onWarning ?? ((): void => {});
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const materialised = await materialiseArchive(path.resolve(archivePath), {
-    cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
+    cacheDir,
     verifyIntegrity: options.verifyIntegrity ?? true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
@@ -68,6 +72,30 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const { manifest } = materialised.manifest;
   const fields = manifestModel(materialised.manifest);
   const name = options.modelName ?? (fields.modelName || stripArchiveSuffix(path.basename(archivePath)));
+  // A Python handler (MMS/TorchServe runtime, a .py module in the archive) runs in a Python worker process.
+  const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName, options.handler);
+  if (pythonTarget !== undefined) {
+    // Imported on use: archives with JavaScript handlers never load the Python worker client.
+    const [{ PythonModel }, { requirementsEnvironment }] = await Promise.all([import('./python/python-model.js'), import('./python/python-venv.js')]);
+    let python = options.python;
+    if (pythonTarget.requirements !== undefined) {
+      const base = pythonCommand(options.python, process.env).command;
+      if (options.installRequirements === true) {
+        python = await requirementsEnvironment(pythonTarget, { python: base, env: process.env, cacheDir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+      } else {
+        warn(requirementsNotice(pythonTarget, base));
+      }
+    }
+    return PythonModel.open(pythonTarget, {
+      target: pythonTarget,
+      ...(python === undefined ? {} : { python }),
+      batchSize: options.batchSize ?? 1,
+      gpuId: options.gpuId ?? null,
+      serverVersion: options.serverVersion ?? RUNTIME_VERSION,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onStderr: (line) => options.onPythonOutput?.(line),
+    });
+  }
   // Independent reads of the model folder, overlapped; a failure is reported in this order.
   const [config, onnxFile, resolved] = await Promise.allSettled([
     materialised.modelConfig ?? readModelConfig(modelDir, fields.configFile),

@@ -38,8 +38,21 @@ export interface LoadOptions {
   serverVersion?: string;
   /** Cancels loading (extraction and initialisation). */
   signal?: AbortSignal;
-  /** Receives non-fatal notices (execution provider fallback, ...). Default: dropped. */
+  /** Receives non-fatal notices (execution provider fallback, a requirements file not installed, ...). Default: dropped. */
   onWarning?: (message: string) => void;
+  /**
+   * Python interpreter for archives with a Python handler (MMS/TorchServe runtime and a `.py` handler module);
+   * default `$PYTHON`, else `python3` on the PATH.
+   */
+  python?: string;
+  /**
+   * Install the archive's `requirements.txt` (Python handlers) into a virtual environment of its own in the model cache
+   * (built once per archive and interpreter, with the interpreter's packages visible) and run the handler there.
+   * Default false: a requirements file is only reported through `onWarning`. Runs pip, i.e. code from the index.
+   */
+  installRequirements?: boolean;
+  /** Receives each line a Python handler writes (print() and stderr go there, never into the protocol). Default: dropped. */
+  onPythonOutput?: (line: string) => void;
 }
 
 /** ONNX Runtime graph optimisation levels. */

@@ -67,6 +67,16 @@ export interface ServerOptions {
    * config's). With several workers on few cores, 1 avoids oversubscription.
    */
   intraOpThreads?: number;
+  /**
+   * Python interpreter for archives whose handler is a Python module (MMS/TorchServe runtime `python*`); default
+   * `$PYTHON` of {@link ServerOptions.env}, else `python3` on the PATH.
+   */
+  python?: string;
+  /**
+   * Install a Python archive's `requirements.txt` into a virtual environment of the model's own (in the runtime's
+   * cache, built by the first worker that starts) instead of only logging it; default false.
+   */
+  installRequirements?: boolean;
   /** Where the log goes; default nowhere. */
   logger?: Logger;
   /** Environment for worker processes; default `process.env`. */

@@ -48,6 +48,10 @@ export interface ServerConfig {
     intraOpThreads: number;
     serverVersion: string;
     maxResponseSize: number;
+    /** Interpreter for Python handlers; absent: `$PYTHON` of `env`, else `python3`. */
+    python?: string;
+    /** Install a Python archive's requirements into its own virtual environment. */
+    installRequirements: boolean;
   };
 }
 
@@ -89,6 +93,8 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,
       maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
+      ...(options.python === undefined ? {} : { python: options.python }),
+      installRequirements: options.installRequirements ?? false,
     },
   };
 };

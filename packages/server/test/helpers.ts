@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -100,6 +100,8 @@ export interface ServerProcessOptions {
   tokenAuth?: boolean;
   /** Working directory (where the default `key_file.json` goes). */
   cwd?: string;
+  /** Extra environment variables of the server process. */
+  env?: Record<string, string>;
 }
 
 /** Starts `model-server` on ephemeral ports with JSON logs and waits for its "started" record. */
@@ -109,6 +111,7 @@ export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, 
       stdio: ['ignore', 'pipe', 'pipe'],
       detached,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      env: { ...process.env, ...options.env },
     });
     const logs: Record<string, unknown>[] = [];
     let stderr = '';
@@ -178,5 +181,37 @@ export const waitFor = async <T>(check: () => T | undefined | Promise<T | undefi
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+};
+
+/** Writes `files` into a fresh folder and archives it MMS-style (`--model-path`, `--runtime python`); returns the .mar. */
+export const buildPythonArchive = async (
+  outDir: string,
+  name: string,
+  handler: string,
+  files: Record<string, string | Uint8Array>,
+  flavour: 'mms' | 'torchserve' = 'mms',
+): Promise<string> => {
+  const source = await mkdtemp(path.join(os.tmpdir(), 'python-model-'));
+  try {
+    for (const [file, content] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(source, file)), { recursive: true });
+      await writeFile(path.join(source, file), content);
+    }
+    const result =
+      flavour === 'mms'
+        ? await buildArchive({ modelName: name, handler, modelPath: source, runtime: 'python', exportPath: outDir })
+        : await buildArchive({
+            modelName: name,
+            handler: path.join(source, handler),
+            version: '2.0',
+            flavour: 'torchserve',
+            runtime: 'python',
+            extraFiles: Object.keys(files).filter((file) => file !== handler).map((file) => path.join(source, file)),
+            exportPath: outDir,
+          });
+    return result.outputPath;
+  } finally {
+    await rm(source, { recursive: true, force: true });
   }
 };

@@ -58,7 +58,7 @@ export const lintCommand = (context: CommandContext): CommandModule<object, Lint
         json: { type: 'boolean', default: false, describe: 'Same as --format json' },
         'max-warnings': { type: 'number', describe: 'Fail when there are more warnings than this' },
         verify: { type: 'boolean', default: false, describe: 'Recompute every SHA-256 against the integrity record (reads all data)' },
-        load: { type: 'boolean', default: false, describe: 'Also load node-runtime archives: import the handler and call initialize' },
+        load: { type: 'boolean', default: false, describe: 'Also load the handler for real (node runtime, or Python handlers in a Python worker): import it and call initialize' },
         concurrency: { type: 'number', default: 4, describe: 'Archives checked at once' },
       })
       .example('$0 lint dist/*.mar', 'text report')

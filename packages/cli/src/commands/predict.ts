@@ -23,6 +23,8 @@ interface PredictFlags {
   'cache-dir'?: string;
   verify: boolean;
   json: boolean;
+  python?: string;
+  'install-requirements': boolean;
 }
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
@@ -115,6 +117,8 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
         'cache-dir': { type: 'string', describe: 'Model cache folder (default: $MODEL_ARCHIVER_CACHE_DIR or <tmp>/model-archiver-<uid>/cache)' },
         verify: { type: 'boolean', default: true, describe: 'Check the integrity record when the archive has one (--no-verify skips)' },
         json: { type: 'boolean', default: false, describe: 'Print the results as one JSON document on stdout' },
+        python: { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' },
+        'install-requirements': { type: 'boolean', default: false, describe: "Install a Python archive's requirements.txt into a virtual environment of the model's own (in the cache)" },
       })
       .example('$0 predict ocr-orientation.mar upright.png rotated.png', 'classify two images')
       .example(`$0 predict tiny.mar '{"inputs":[{"name":"x","datatype":"FP32","shape":[1,4],"data":[1,2,3,4]}]}' --json`, 'KServe v2 tensors in, JSON out')
@@ -138,6 +142,10 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
       batchSize: argv.batch ? inputs.length : 1,
       verifyIntegrity: argv.verify,
       signal: io.signal,
+      ...(argv.python === undefined || argv.python === '' ? {} : { python: argv.python }),
+      installRequirements: argv['install-requirements'],
+      // A Python handler's print() output, as the Node handlers' console output: on stderr.
+      onPythonOutput: (line) => io.stderr.write(`${line}\n`),
       onWarning: (message) => {
         warnings.push(message);
         if (!argv.json) io.stderr.write(`model-archiver: warning: ${message}\n`);

@@ -1,6 +1,7 @@
 import { isBuiltinHandler } from '../vocabulary/builtin-handlers.js';
 import { parseHandlerString } from '../vocabulary/handler-string.js';
 import { nodeModuleCandidates } from '../vocabulary/node-handler-paths.js';
+import { pythonModuleCandidates } from '../vocabulary/python-handler-paths.js';
 import type { Runtime } from '../vocabulary/runtimes.js';
 
 /** Where a manifest's handler string points inside an archive. */
@@ -19,16 +20,6 @@ export interface HandlerTarget {
   functionName?: string;
 }
 
-/** Python loaders: strip `.py`, keep the part after the last `/`, import by (dotted) module name from the model root. */
-function pythonCandidates(modulePart: string): string[] {
-  const cut = modulePart.lastIndexOf('/');
-  const dir = cut === -1 ? '' : modulePart.slice(0, cut).replace(/^\.\//, '');
-  const module = modulePart.slice(cut + 1).replace(/\.py$/, '');
-  const asPath = module.split('.').join('/');
-  const roots = dir !== '' && !dir.startsWith('/') ? [`${dir}/`, ''] : [''];
-  return roots.flatMap((root) => [`${root}${asPath}.py`, `${root}${asPath}/__init__.py`]);
-}
-
 /** Resolves a handler string against the entries of an archive, following the loader of its runtime. */
 export function resolveHandlerTarget(
   handler: string,
@@ -41,7 +32,7 @@ export function resolveHandlerTarget(
   const target: HandlerTarget = { handler, language, builtin: false, candidates: [] };
   if (functionName !== undefined) target.functionName = functionName;
   if (language === 'native') return target;
-  target.candidates = language === 'node' ? nodeModuleCandidates(modulePart) : pythonCandidates(modulePart);
+  target.candidates = language === 'node' ? nodeModuleCandidates(modulePart) : pythonModuleCandidates(modulePart);
   const found = target.candidates.find(hasEntry);
   if (found !== undefined) target.found = found;
   // A module in the archive wins over a built-in of the same name (both runtimes try the archive first).

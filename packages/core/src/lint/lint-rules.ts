@@ -1,4 +1,4 @@
-import type { LintRule, LintRuleInfo } from './lint-types.js';
+import type { LintContext, LintRule, LintRuleInfo } from './lint-types.js';
 import { ENTRY_LINT_RULES } from './rules/entry-rules.js';
 import { HANDLER_LINT_RULES } from './rules/handler-rules.js';
 import { INTEGRITY_LINT_RULES } from './rules/integrity-rules.js';
@@ -16,15 +16,25 @@ export const ARCHIVE_UNREADABLE_RULE: LintRuleInfo = {
   help: 'The finding carries the reader error code (docs/security.md lists them); rebuild the archive.',
 };
 
+/**
+ * Archives `--load` can load: the node runtime, and MMS/TorchServe archives whose handler is a Python module present in
+ * the archive (TorchServe's built-in handlers and native `LSP` handlers are not loadable here).
+ */
+const loadable = (ctx: LintContext): boolean => {
+  if (ctx.manifest?.runtime === 'node') return true;
+  const target = ctx.handler();
+  return target?.language === 'python' && target.found !== undefined;
+};
+
 /** MA024: with `--load`, the handler is imported and initialised for real (`loadHandler` option). */
 export const handlerLoad: LintRule = {
   id: 'MA024',
   name: 'handler-load',
   severity: 'error',
   description:
-    'With --load (node runtime only): the archive is loaded by @model-archiver/runtime, its handler module imported and initialize(context) called, then closed.',
-  help: 'The finding carries the runtime error code (HANDLER_IMPORT_FAILED, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, ...) and its message.',
-  check: async (ctx) => (ctx.load === undefined || ctx.manifest?.runtime !== 'node' ? [] : ctx.load()),
+    'With --load (node runtime, or a Python handler module in the archive): the archive is loaded by @model-archiver/runtime, its handler module imported (in a Python worker for .py handlers) and initialize(context) called, then closed.',
+  help: 'The finding carries the runtime error code (HANDLER_IMPORT_FAILED, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, PYTHON_NOT_FOUND, ...) and its message.',
+  check: async (ctx) => (ctx.load === undefined || !loadable(ctx) ? [] : ctx.load()),
 };
 
 /** Every rule with a check, in id order. */

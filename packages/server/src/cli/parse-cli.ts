@@ -109,6 +109,8 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
     .option('shutdown-timeout', { type: 'number', default: 30, describe: 'Seconds to finish in-flight requests on SIGTERM/SIGINT' })
     .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })
+    .option('python', { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' })
+    .option('install-requirements', { type: 'boolean', default: false, describe: "Install a Python archive's requirements.txt into a virtual environment of the model's own (default: only log it)" })
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
@@ -181,6 +183,8 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       startupTimeout: modelDefaults.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
+      ...(args.python === undefined || args.python === '' ? {} : { python: args.python }),
+      installRequirements: args['install-requirements'],
       intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),
       modelDefaults: {
         batchSize: modelDefaults.batchSize ?? DEFAULT_MODEL_SETTINGS.batchSize,

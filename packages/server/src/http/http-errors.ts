@@ -80,6 +80,8 @@ export const httpErrorFor = {
   INFERENCE_FAILED: predictionFailed,
   EXECUTION_PROVIDER_UNAVAILABLE: internal,
   RUNTIME_NOT_INSTALLED: internal,
+  PYTHON_NOT_FOUND: internal,
+  REQUIREMENTS_INSTALL_FAILED: internal,
   MODEL_NOT_FOUND: notFound,
   MODEL_ALREADY_REGISTERED: { status: 409, type: 'ConflictStatusException' },
   MODEL_URL_NOT_ALLOWED: { status: 400, type: 'DownloadArchiveException' },

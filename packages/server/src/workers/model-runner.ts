@@ -52,9 +52,10 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
+      ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),
       modelName: options.name,

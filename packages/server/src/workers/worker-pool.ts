@@ -4,7 +4,8 @@ import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
 import { limitAnswerSize } from './answer-size.js';
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
-import { WorkerProcess } from './worker-process.js';
+import { startWorker } from './python-worker-process.js';
+import type { PoolWorker } from './python-worker-process.js';
 import type { WorkerExit } from './worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -12,7 +13,7 @@ import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol
 export interface WorkerSlot {
   readonly id: string;
   state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopping';
-  process: WorkerProcess | undefined;
+  process: PoolWorker | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   /** Batches sent to the process and not answered yet (at most {@link PIPELINE_DEPTH}). */
   running: Set<Promise<unknown>>;
@@ -32,6 +33,10 @@ export interface WorkerPoolOptions {
   verifyIntegrity: boolean;
   intraOpThreads: number;
   serverVersion: string;
+  /** Python interpreter for archives with a Python handler (`--python`); default `$PYTHON`, else `python3`. */
+  python?: string;
+  /** Install a Python archive's requirements into its own virtual environment (`--install-requirements`). */
+  installRequirements: boolean;
   /** Largest answer body (bytes) a handler may send; larger answers get `RESPONSE_TOO_LARGE`. */
   maxResponseSize: number;
   /** Resident memory (MiB) a worker may use before it is recycled; 0: no limit. */
@@ -60,7 +65,7 @@ export class WorkerPool {
   private failures = 0;
   private closed = false;
   /** Processes killed for going over the memory limit (their requests get `WORKER_MEMORY_LIMIT`). */
-  private readonly overMemory = new WeakSet<WorkerProcess>();
+  private readonly overMemory = new WeakSet<PoolWorker>();
   private memoryTimer: NodeJS.Timeout | undefined;
   info: WireModelInfo | undefined;
 
@@ -209,7 +214,7 @@ export class WorkerPool {
 
   private async startSlot(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
-    let worker: WorkerProcess | undefined;
+    let worker: PoolWorker | undefined;
     const began = Date.now();
     worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
     this.options.metrics.torchserve.workerLoaded(`W-${slot.id}-${this.options.modelName}_${worker.info.version}`, Date.now() - began);
@@ -224,10 +229,12 @@ export class WorkerPool {
     this.options.onIdle();
   }
 
-  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<WorkerProcess> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads } = this.options;
-    return WorkerProcess.start({
+  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<PoolWorker> {
+    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python, installRequirements } = this.options;
+    return startWorker({
       id,
+      installRequirements,
+      ...(python === undefined ? {} : { python }),
       load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
@@ -236,7 +243,7 @@ export class WorkerPool {
     });
   }
 
-  private onExit(slot: WorkerSlot, worker: WorkerProcess | undefined, exit: WorkerExit): void {
+  private onExit(slot: WorkerSlot, worker: PoolWorker | undefined, exit: WorkerExit): void {
     if (slot.process !== worker || worker === undefined) return;
     slot.process = undefined;
     this.updateGauge();

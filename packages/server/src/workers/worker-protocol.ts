@@ -3,7 +3,9 @@ import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiv
 /**
  * Messages between the server and its worker processes (Node IPC with `serialization: 'advanced'`, so byte arrays
  * travel as such). The server parses HTTP; the worker decodes bodies (JSON, text, bytes) as the reference backends do
- * (docs/anchors.md §4.4), calls the handler and encodes its answers back to bytes.
+ * (docs/anchors.md §4.4), calls the handler and encodes its answers back to bytes. Python workers
+ * (python-worker-process.ts) take the same {@link WireRequest}s and give the same {@link WireResponse}s, carried in
+ * length-prefixed frames over stdin/stdout.
  */
 
 /** A form field or file of a multipart request. */

@@ -1,0 +1,120 @@
+/**
+ * A worker process running a Python handler (MMS/TorchServe-style archives), with the surface of {@link WorkerProcess}
+ * so that the pool starts, feeds, restarts and kills it the same way. The process is the runtime's Python worker
+ * (`@model-archiver/runtime/python`): batches of {@link WireRequest} go over length-prefixed frames unchanged, and its
+ * answers are {@link WireResponse}s.
+ */
+import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsEnvironment, requirementsNotice } from '@model-archiver/runtime/python';
+import type { PythonRequest, PythonResponse, PythonTarget } from '@model-archiver/runtime/python';
+
+import { WorkerProcess } from './worker-process.js';
+import type { WorkerStartOptions } from './worker-process.js';
+import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+
+// The wire shapes are the Python worker's: checked here, at compile time.
+const asPythonRequests = (requests: WireRequest[]): PythonRequest[] => requests;
+const asWireResponses = (responses: PythonResponse[]): WireResponse[] => responses;
+
+/** Model folders whose requirements file was already reported (once per server process). */
+const reportedRequirements = new Set<string>();
+
+/** Options of {@link PythonWorkerProcess.start}. */
+export interface PythonWorkerStartOptions extends WorkerStartOptions {
+  target: PythonTarget;
+  /** Interpreter (`--python`); default `$PYTHON`, else `python3` on the PATH. */
+  python?: string;
+  /** Install the archive's requirements into its own virtual environment (else only log them). */
+  installRequirements: boolean;
+}
+
+/** One Python worker process seen from the server. */
+export class PythonWorkerProcess {
+  readonly id: string;
+  readonly startTime: Date;
+  readonly info: WireModelInfo;
+  private readonly worker: PythonWorker;
+
+  private constructor(id: string, worker: PythonWorker, info: WireModelInfo) {
+    this.id = id;
+    this.worker = worker;
+    this.startTime = worker.startTime;
+    this.info = info;
+  }
+
+  /** Starts the Python worker and waits until its handler is loaded. Rejects with the load error. */
+  static async start(options: PythonWorkerStartOptions): Promise<PythonWorkerProcess> {
+    const { target, logger, load } = options;
+    const fields = { model: target.name, worker: options.id };
+    let python = options.python;
+    if (target.requirements !== undefined) {
+      const base = pythonCommand(options.python, options.env).command;
+      if (options.installRequirements) {
+        logger.info('preparing the Python environment of the model (built once, then reused)', { ...fields, requirements: target.requirements });
+        python = await requirementsEnvironment(target, { python: base, env: options.env, cacheDir: defaultCacheDir(options.env) });
+      } else if (!reportedRequirements.has(target.modelDir)) {
+        reportedRequirements.add(target.modelDir);
+        logger.warn(requirementsNotice(target, base), fields);
+      }
+    }
+    let pid: number | undefined;
+    const worker = await PythonWorker.start({
+      target,
+      ...(python === undefined ? {} : { python }),
+      env: options.env,
+      batchSize: load.batchSize,
+      gpuId: null,
+      serverVersion: load.serverVersion,
+      startupTimeout: options.startupTimeout,
+      onStderr: (line) => logger.info(line, { ...fields, pid, stream: 'stderr' }),
+      onExit: (exit) => options.onExit(exit),
+    });
+    pid = worker.pid;
+    logger.info('python worker ready', { ...fields, pid, python: worker.python.version, executable: worker.python.executable, entry: worker.entry });
+    return new PythonWorkerProcess(options.id, worker, { name: target.name, version: target.version, manifest: target.manifest, inputs: [], outputs: [] });
+  }
+
+  /** Process id. */
+  get pid(): number | undefined {
+    return this.worker.pid;
+  }
+
+  /** True until the process has ended. */
+  get alive(): boolean {
+    return this.worker.alive;
+  }
+
+  /** Sends one batch and resolves with one answer per request. Rejects with `WORKER_DIED` if the process ends first. */
+  async run(requests: WireRequest[]): Promise<WireResponse[]> {
+    return asWireResponses(await this.worker.run(asPythonRequests(requests)));
+  }
+
+  /** Asks the worker to exit; kills it after `graceMs`. */
+  stop(graceMs = 5000): Promise<void> {
+    return this.worker.stop(graceMs);
+  }
+
+  /** Ends the process at once (a hung handler). */
+  kill(): void {
+    this.worker.kill();
+  }
+}
+
+/** A worker process of either kind. */
+export type PoolWorker = WorkerProcess | PythonWorkerProcess;
+
+/**
+ * Starts the right kind of worker for an archive: a Python worker when its handler is a Python module (MMS/TorchServe
+ * runtime, see `preparePythonTarget`), else a Node worker. The archive is materialised into the runtime's cache first
+ * (the Node worker then finds it there).
+ */
+export const startWorker = async (options: WorkerStartOptions & { python?: string; installRequirements: boolean }): Promise<PoolWorker> => {
+  const target = await preparePythonTarget(options.load.archivePath, {
+    ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
+    ...(options.load.handler === undefined ? {} : { handler: options.load.handler }),
+    // The cache a Node worker with this environment uses: it then finds the archive already there.
+    cacheDir: defaultCacheDir(options.env),
+    verifyIntegrity: options.load.verifyIntegrity,
+  });
+  if (target === undefined) return WorkerProcess.start(options);
+  return PythonWorkerProcess.start({ ...options, target, ...(options.python === undefined ? {} : { python: options.python }) });
+};
