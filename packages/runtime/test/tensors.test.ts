@@ -32,3 +32,19 @@ describe('v2 tensor parsing', () => {
     }).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });
+
+describe('typed tensor data (binary tensor data extension)', () => {
+  it('uses a typed array of the type\'s storage as it is and checks its element count', () => {
+    const data = new Float32Array([1, 2, 3, 4]);
+    const parsed = parseV2Tensor({ name: 'x', datatype: 'FP32', shape: [2, 2], data }, 0);
+    expect(toTensorData(parsed.type, parsed.values, 'x')).toBe(data);
+    expect(() => parseV2Tensor({ name: 'x', datatype: 'FP32', shape: [3], data }, 0)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+  });
+
+  it('converts a typed array of another element type and refuses BOOL bytes other than 0 and 1', () => {
+    const converted = toTensorData('float64', new Float32Array([0.5]), 'x');
+    expect(converted).toBeInstanceOf(Float64Array);
+    expect(Array.from(converted as Float64Array)).toEqual([0.5]);
+    expect(() => toTensorData('bool', Uint8Array.from([2]), 'x')).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+  });
+});

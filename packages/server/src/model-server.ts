@@ -64,7 +64,15 @@ const createApiServers = (
 ): ApiServers => ({
   inference: createApiServer(
     'inference',
-    [...inferenceRoutes({ registry, maxRequestSize: config.maxRequestSize, serverVersion: SERVER_VERSION }), ...apiDescriptionRoutes('inference', registry, SERVER_VERSION)],
+    [
+      ...inferenceRoutes({
+        registry,
+        maxRequestSize: config.maxRequestSize,
+        serverVersion: SERVER_VERSION,
+        repository: { modelStore: config.modelStore, register: registration.register, drainMs: config.shutdownTimeout },
+      }),
+      ...apiDescriptionRoutes('inference', registry, SERVER_VERSION),
+    ],
     deps,
     authority === undefined ? undefined : inferenceGuard(authority),
   ),

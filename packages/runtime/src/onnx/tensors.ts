@@ -43,8 +43,12 @@ export interface V2Tensor {
 const invalid = (message: string, details: Record<string, unknown>): ModelArchiveError =>
   new ModelArchiveError('INPUT_INVALID', message, { details });
 
-/** Flat values of `data`: an already flat list is used as it is (no copy); nested lists are flattened. */
-const flatten = (data: unknown): unknown[] => {
+/**
+ * Flat values of `data`: an already flat list or a typed array (binary tensor data) is used as it is (no copy); nested
+ * lists are flattened.
+ */
+const flatten = (data: unknown): ArrayLike<unknown> => {
+  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) return data as unknown as ArrayLike<unknown>;
   if (!Array.isArray(data)) return [data];
   if (data.length === 0 || typeof data[0] !== 'object' || data[0] === null) return data;
   return data.flat(Infinity);
@@ -73,7 +77,7 @@ const INT_RANGES: Record<string, [number, number]> = {
 type NumericArray = Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array;
 
 /** Fills `out` with the numbers of `values` (also the strings NaN / Infinity / -Infinity), mapped by `map` when given. */
-const fillNumbers = <T extends NumericArray>(out: T, values: readonly unknown[], name: string, map?: (v: number) => number): T => {
+const fillNumbers = <T extends NumericArray>(out: T, values: ArrayLike<unknown>, name: string, map?: (v: number) => number): T => {
   for (let i = 0; i < values.length; i += 1) {
     let v = values[i];
     if (typeof v !== 'number') {
@@ -86,7 +90,7 @@ const fillNumbers = <T extends NumericArray>(out: T, values: readonly unknown[],
 };
 
 /** Fills `out` with the integers of `values`, each checked against the range of `type`. */
-const fillIntegers = <T extends NumericArray>(out: T, values: readonly unknown[], name: string, type: string): T => {
+const fillIntegers = <T extends NumericArray>(out: T, values: ArrayLike<unknown>, name: string, type: string): T => {
   const [min, max] = INT_RANGES[type] as [number, number];
   for (let i = 0; i < values.length; i += 1) {
     const v = values[i];
@@ -98,8 +102,31 @@ const fillIntegers = <T extends NumericArray>(out: T, values: readonly unknown[]
   return out;
 };
 
-/** Converts flat JS values to typed element storage, checking each element (typed arrays are filled directly). */
-export function toTensorData(type: OnnxTensorType, values: readonly unknown[], name: string): OnnxTensorData {
+/** The typed array that holds each type's elements as they are (float16: the raw 16-bit patterns; bool: 0 or 1 bytes). */
+const STORAGE: Partial<Record<OnnxTensorType, abstract new (...args: never[]) => ArrayBufferView>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  uint64: BigUint64Array,
+  bool: Uint8Array,
+};
+
+/**
+ * Converts flat JS values to typed element storage, checking each element (typed arrays are filled directly). A typed
+ * array that already is the type's storage (binary tensor data: float16 as bit patterns) is used without a copy.
+ */
+export function toTensorData(type: OnnxTensorType, values: ArrayLike<unknown>, name: string): OnnxTensorData {
+  const storage = STORAGE[type];
+  if (storage !== undefined && values instanceof storage && (type !== 'bool' || (values as Uint8Array).every((v) => v <= 1))) {
+    return values as unknown as OnnxTensorData;
+  }
   const n = values.length;
   switch (type) {
     case 'float32':
@@ -131,7 +158,7 @@ export function toTensorData(type: OnnxTensorType, values: readonly unknown[], n
         throw invalid(`Input ${name}: element ${i} is not a boolean`, { input: name, index: i });
       });
     case 'string':
-      return values.map((v, i) => {
+      return Array.from(values, (v, i) => {
         if (typeof v !== 'string') throw invalid(`Input ${name}: element ${i} is not a string`, { input: name, index: i });
         return v;
       });
@@ -139,7 +166,7 @@ export function toTensorData(type: OnnxTensorType, values: readonly unknown[], n
 }
 
 /** Checks a v2 input object's fields and returns its flat values and ONNX type. */
-export function parseV2Tensor(input: unknown, index: number): { name: string; type: OnnxTensorType; shape: number[]; values: unknown[] } {
+export function parseV2Tensor(input: unknown, index: number): { name: string; type: OnnxTensorType; shape: number[]; values: ArrayLike<unknown> } {
   if (typeof input !== 'object' || input === null) throw invalid(`inputs[${index}] is not an object`, { index });
   const { name, datatype, shape, data } = input as Record<string, unknown>;
   if (typeof name !== 'string' || name === '') throw invalid(`inputs[${index}] has no name`, { index });

@@ -1,5 +1,12 @@
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
+
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
+
 import { readBody, queryOf, sendBytes, sendJson } from './http-context.js';
 import type { HttpContext } from './http-context.js';
+import { repositoryRoutes } from './kserve-repository.js';
+import type { RepositoryDeps } from './kserve-repository.js';
 import { isFormBody, parseForm } from './multipart.js';
 import type { ModelRegistry } from '../management/model-registry.js';
 import type { ModelRunner } from '../workers/model-runner.js';
@@ -12,7 +19,34 @@ export interface InferenceDeps {
   registry: ModelRegistry;
   maxRequestSize: number;
   serverVersion: string;
+  /** The model repository extension (`/v2/repository/...`). */
+  repository: Omit<RepositoryDeps, 'registry'>;
 }
+
+/** Open Inference Protocol extensions this server implements, as `GET /v2` lists them (Triton's names). */
+export const V2_EXTENSIONS = ['binary_tensor_data', 'model_repository'] as const;
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/**
+ * A v2 body sent with `Content-Encoding: gzip` or `deflate` (tritonclient's `request_compression_algorithm`), inflated
+ * up to the request size limit.
+ */
+const decodeContent = async (ctx: HttpContext, body: Buffer, limit: number): Promise<Buffer> => {
+  const encoding = (ctx.req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return body;
+  const inflateBody = encoding === 'gzip' ? gunzipAsync : encoding === 'deflate' ? inflateAsync : undefined;
+  if (inflateBody === undefined) throw new ModelArchiveError(ErrorCode.INPUT_INVALID, `Unsupported Content-Encoding: ${encoding}.`, { details: { encoding } });
+  try {
+    return await inflateBody(body, { maxOutputLength: limit });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ModelArchiveError(ErrorCode.PAYLOAD_TOO_LARGE, `The decoded request body is larger than the limit of ${limit} bytes.`, { details: { limit } });
+    }
+    throw new ModelArchiveError(ErrorCode.INPUT_INVALID, `The ${encoding} request body could not be decoded.`, { cause: error });
+  }
+};
 
 const stringHeaders = (ctx: HttpContext): Record<string, string> => {
   const out: Record<string, string> = {};
@@ -26,7 +60,8 @@ const isHealthy = (runner: ModelRunner): boolean => runner.readyWorkers >= Math.
 const predict = async (ctx: HttpContext, deps: InferenceDeps, kind: WireRequestKind): Promise<void> => {
   const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
   ctx.model = runner.name;
-  const body = await readBody(ctx, deps.maxRequestSize);
+  const raw = await readBody(ctx, deps.maxRequestSize);
+  const body = kind === 'v2-infer' ? await decodeContent(ctx, raw, deps.maxRequestSize) : raw;
   const contentType = ctx.req.headers['content-type'] ?? (kind === 'v2-infer' ? 'application/json' : 'application/octet-stream');
   const parts = kind === 'predict' && isFormBody(contentType) ? await parseForm(body, ctx.req.headers) : undefined;
   const answer = await runner.submit({
@@ -85,7 +120,7 @@ export const inferenceRoutes = (deps: InferenceDeps): Route[] => [
   },
   {
     pattern: routePath('/v2'),
-    methods: { GET: (ctx) => sendJson(ctx, 200, { name: 'model-server', version: deps.serverVersion, extensions: [] }) },
+    methods: { GET: (ctx) => sendJson(ctx, 200, { name: 'model-server', version: deps.serverVersion, extensions: [...V2_EXTENSIONS] }) },
   },
   { pattern: routePath('/v2/models/:model'), methods: { GET: (ctx) => metadata(ctx, deps) } },
   { pattern: routePath('/v2/models/:model/versions/:version'), methods: { GET: (ctx) => metadata(ctx, deps) } },
@@ -93,4 +128,5 @@ export const inferenceRoutes = (deps: InferenceDeps): Route[] => [
   { pattern: routePath('/v2/models/:model/versions/:version/ready'), methods: { GET: (ctx) => modelReady(ctx, deps) } },
   { pattern: routePath('/v2/models/:model/infer'), methods: { POST: (ctx) => predict(ctx, deps, 'v2-infer') } },
   { pattern: routePath('/v2/models/:model/versions/:version/infer'), methods: { POST: (ctx) => predict(ctx, deps, 'v2-infer') } },
+  ...repositoryRoutes({ registry: deps.registry, ...deps.repository }),
 ];

@@ -1,6 +1,7 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import type { InferenceRequest, InferenceResponse } from '@model-archiver/runtime';
 
+import { decodeV2Request, encodeV2Response, INFERENCE_HEADER_LENGTH } from './kserve-binary.js';
 import type { WireModelInfo, WirePart, WireRequest, WireResponse } from './worker-protocol.js';
 
 const isJsonType = (contentType: string): boolean => /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType);
@@ -27,17 +28,15 @@ const pickBodyPart = (parts: readonly WirePart[]): WirePart | undefined =>
 /**
  * Builds the runtime request for one wire request. The raw body becomes `body`; for multipart requests the field named
  * `data` (else `body`, else the first part) becomes `body` and every field is also in `parameters`, with the query.
- * A v2 request must be a JSON object with an `inputs` array. Throws `INPUT_INVALID`.
+ * A v2 request must be a JSON object with an `inputs` array, optionally followed by binary tensor data (the binary
+ * data extension, see `kserve-binary.ts`). Throws `INPUT_INVALID`.
  */
 export const toInferenceRequest = (wire: WireRequest): InferenceRequest => {
   const parameters: Record<string, unknown> = { ...wire.query };
   const base = { headers: wire.headers, requestId: wire.requestId };
   if (wire.kind === 'v2-infer') {
-    const body = parseJson(wire.body, 'The request body');
-    if (typeof body !== 'object' || body === null || !Array.isArray((body as { inputs?: unknown }).inputs)) {
-      throw new ModelArchiveError(ErrorCode.INPUT_INVALID, 'An inference request needs an "inputs" array.');
-    }
-    const bodyParameters = (body as { parameters?: unknown }).parameters;
+    const body = decodeV2Request(wire.body, wire.headers[INFERENCE_HEADER_LENGTH]);
+    const bodyParameters = body.parameters;
     if (typeof bodyParameters === 'object' && bodyParameters !== null) Object.assign(parameters, bodyParameters);
     return { ...base, body, contentType: 'application/json', parameters };
   }
@@ -68,6 +67,12 @@ const toBytes = (body: unknown): { bytes: Uint8Array; json: boolean } => {
   return { bytes: Buffer.from(text ?? 'null', 'utf8'), json: true };
 };
 
+const lowerHeaders = (headers: Record<string, string> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) if (typeof value === 'string') out[key.toLowerCase()] = value;
+  return out;
+};
+
 const v2Outputs = (body: unknown): unknown => {
   if (Array.isArray(body)) return body;
   if (typeof body === 'object' && body !== null && Array.isArray((body as { outputs?: unknown }).outputs)) {
@@ -88,11 +93,11 @@ export const toWireResponse = (wire: WireRequest, decoded: InferenceRequest | un
     const requestBody = decoded?.body as { id?: unknown } | undefined;
     const id = typeof requestBody?.id === 'string' ? requestBody.id : wire.requestId;
     body = { id, model_name: info.name, model_version: info.version, outputs: v2Outputs(response.body) };
+    const binary = encodeV2Response(decoded?.body as Record<string, unknown> | undefined, body as Record<string, unknown>);
+    if (binary !== undefined) return { ok: true, status, contentType: binary.contentType, headers: { ...lowerHeaders(response.headers), ...binary.headers }, body: binary.body };
   }
   const { bytes, json } = toBytes(body);
   const declared = typeof response.contentType === 'string' && response.contentType !== '' ? response.contentType : undefined;
   const contentType = json ? 'application/json' : (declared ?? (typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/octet-stream'));
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(response.headers ?? {})) if (typeof value === 'string') headers[key.toLowerCase()] = value;
-  return { ok: true, status, contentType, headers, body: bytes };
+  return { ok: true, status, contentType, headers: lowerHeaders(response.headers), body: bytes };
 };
