@@ -99,6 +99,8 @@ export interface LoadedModel {
   readonly manifest: AnyManifest;
   /** Folder the archive was materialised into (read-only by contract). */
   readonly modelDir: string;
+  /** How the handler was resolved (`onnx (built-in)`, `handler.mjs default export (object)`, ...). */
+  readonly handlerDescription: string;
   /** Runs one batch; resolves with exactly one response per request, in order. */
   handle(batch: InferenceRequest[]): Promise<InferenceResponse[]>;
   /** Inputs and outputs of the archive's ONNX model (the first session opened); empty if none. */

@@ -69,7 +69,7 @@ const createApiServers = (
         registry,
         maxRequestSize: config.maxRequestSize,
         serverVersion: SERVER_VERSION,
-        repository: { modelStore: config.modelStore, register: registration.register, drainMs: config.shutdownTimeout },
+        repository: { modelStore: config.modelStore, register: registration.register, drainMs: config.shutdownTimeout, loadWorkers: config.modelDefaults.minWorkers },
       }),
       ...apiDescriptionRoutes('inference', registry, SERVER_VERSION),
     ],

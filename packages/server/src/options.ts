@@ -77,6 +77,11 @@ export interface ServerOptions {
    * cache, built by the first worker that starts) instead of only logging it; default false.
    */
   installRequirements?: boolean;
+  /**
+   * Run trusted built-in handlers (`onnx`, `image_classifier`) on worker threads of the server process (default true);
+   * false runs every model in worker processes. See docs/server.md "Where handlers run".
+   */
+  builtinThreads?: boolean;
   /** Where the log goes; default nowhere. */
   logger?: Logger;
   /** Environment for worker processes; default `process.env`. */

@@ -52,6 +52,7 @@ export interface ServerConfig {
     python?: string;
     /** Install a Python archive's requirements into its own virtual environment. */
     installRequirements: boolean;
+    builtinThreads: boolean;
   };
 }
 
@@ -95,6 +96,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
       ...(options.python === undefined ? {} : { python: options.python }),
       installRequirements: options.installRequirements ?? false,
+      builtinThreads: options.builtinThreads ?? true,
     },
   };
 };

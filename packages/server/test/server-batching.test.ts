@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS, request, startServerProcess, tempDir, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
+/** Echoes each body with its batch size; a body of "wait" holds the batch for 500 ms. */
+const PAUSE_ECHO = `export async function handle(batch) {
+  if (batch.some((r) => String(r.body) === 'wait')) await new Promise((r) => setTimeout(r, 500));
+  return batch.map((r) => ({ echo: String(r.body), batchSize: batch.length }));
+}`;
+
 describe('dynamic batching', () => {
   let server: RunningServer | undefined;
   let cleanup: () => Promise<void> = async () => {};
@@ -10,7 +16,7 @@ describe('dynamic batching', () => {
   beforeAll(async () => {
     const temp = await tempDir();
     cleanup = temp.cleanup;
-    await writeHandlerArchive(temp.dir, 'echo', HANDLERS.echo);
+    await writeHandlerArchive(temp.dir, 'echo', PAUSE_ECHO);
     await writeHandlerArchive(temp.dir, 'slow', HANDLERS.slow);
     await writeHandlerArchive(temp.dir, 'short', HANDLERS.short);
     await writeOnnxArchive(temp.dir, 'cls');
@@ -19,7 +25,7 @@ describe('dynamic batching', () => {
       const response = await request(`${server!.management}/models?${query}`, { method: 'POST' });
       expect(response.status).toBe(200);
     };
-    // A long delay: the batch is sent as soon as it is full, so four concurrent requests always make one batch.
+    // A long delay: a busy worker gets the next batch as soon as it is full; an idle one takes what waits at once.
     await register('url=echo.mar&batch_size=4&max_batch_delay=10000&initial_workers=1');
     await register('url=slow.mar&batch_size=1&initial_workers=1&job_queue_size=2');
     await register('url=short.mar&batch_size=2&max_batch_delay=10000&initial_workers=1');
@@ -30,11 +36,23 @@ describe('dynamic batching', () => {
     await cleanup();
   });
 
-  it('handles concurrent requests as one batch and routes each answer to its caller', async () => {
+  it('sends a lone request at once when a worker is idle, without waiting max_batch_delay', async () => {
+    const started = Date.now();
+    const answer = await request(`${server!.inference}/predictions/echo`, { method: 'POST', body: 'alone', headers: { 'content-type': 'text/plain' } });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ echo: 'alone', batchSize: 1 });
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('batches the requests that queue up while the worker is busy and routes each answer to its caller', async () => {
+    // "wait" keeps the only worker busy for 500 ms; the four requests sent meanwhile then go as one full batch.
+    const busy = request(`${server!.inference}/predictions/echo`, { method: 'POST', body: 'wait', headers: { 'content-type': 'text/plain' } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const bodies = ['a', 'b', 'c', 'd'];
     const answers = await Promise.all(
       bodies.map((body) => request(`${server!.inference}/predictions/echo`, { method: 'POST', body, headers: { 'content-type': 'text/plain' } })),
     );
+    expect((await busy).body).toMatchObject({ echo: 'wait', batchSize: 1 });
     answers.forEach((answer, index) => {
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ echo: bodies[index], batchSize: 4 });

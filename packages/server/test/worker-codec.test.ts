@@ -13,7 +13,7 @@ const wire = (overrides: Partial<WireRequest>): WireRequest => ({
   ...overrides,
 });
 
-const info: WireModelInfo = { name: 'm', version: '2.0', manifest: {}, inputs: [], outputs: [] };
+const info: WireModelInfo = { name: 'm', version: '2.0', manifest: {}, inputs: [], outputs: [], handler: 'handler.mjs' };
 
 describe('decodeValue', () => {
   it('parses JSON, keeps text as a string and bytes as a Buffer', () => {

@@ -56,6 +56,8 @@ export class PythonModel implements LoadedModel {
   readonly version: string;
   readonly manifest: AnyManifest;
   readonly modelDir: string;
+  /** The manifest's handler string, run by Python (`handler.py:handle (python)`). */
+  readonly handlerDescription: string;
   readonly #worker: PythonWorker;
   #closed = false;
 
@@ -64,6 +66,7 @@ export class PythonModel implements LoadedModel {
     this.version = target.version;
     this.manifest = target.manifest;
     this.modelDir = target.modelDir;
+    this.handlerDescription = `${target.handler} (python)`;
     this.#worker = worker;
   }
 

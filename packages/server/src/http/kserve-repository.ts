@@ -3,14 +3,15 @@
  * used by KServe ModelMesh and Triton clients): `POST /v2/repository/index`, `POST /v2/repository/models/{m}/load` and
  * `.../unload`. The repository is `--model-store`: each archive (`.mar`, `.tar.gz`, `.tgz`, `.zip`) or unpacked folder in
  * it is a model named after the file without its suffix. Loading registers it through the server's registration step
- * (the same checks and defaults as `POST /models`); unloading unregisters every version.
+ * (the same checks and defaults as `POST /models`, but with workers started and waited for: a loaded model serves);
+ * unloading unregisters every version.
  */
 import { readdir } from 'node:fs/promises';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
 
-import type { RegisterParams } from '../management/management-routes.js';
 import type { ModelRegistry } from '../management/model-registry.js';
+import type { RegisterParams } from '../management/registration.js';
 import { readBody, sendJson } from './http-context.js';
 import type { HttpContext } from './http-context.js';
 import { routePath } from './router.js';
@@ -25,6 +26,8 @@ export interface RepositoryDeps {
   register(params: RegisterParams): Promise<{ name: string; version: string; workers: number }>;
   /** How long unloading waits for a model's requests. */
   drainMs: number;
+  /** Workers a loaded model starts with (at least one: "loaded" means ready to serve, unlike `POST /models`' default). */
+  loadWorkers: number;
 }
 
 const ARCHIVE_SUFFIX = /\.(mar|tar\.gz|tgz|zip)$/;
@@ -93,7 +96,7 @@ const load = async (ctx: HttpContext, deps: RepositoryDeps): Promise<void> => {
   }
   const entry = (await storeEntries(deps.modelStore)).get(name);
   if (entry === undefined) throw new ModelArchiveError(ErrorCode.ARCHIVE_NOT_FOUND, `Model ${name} is not in the model repository.`, { details: { model: name } });
-  await deps.register({ url: entry, modelName: name, settings: {} });
+  await deps.register({ url: entry, modelName: name, initialWorkers: Math.max(1, deps.loadWorkers), synchronous: true, settings: {} });
   sendEmpty(ctx);
 };
 

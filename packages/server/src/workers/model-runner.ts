@@ -35,9 +35,9 @@ export interface ModelRunnerOptions extends WorkerSettings {
 }
 
 /**
- * One registered model version: a bounded request queue, the dynamic batcher and a pool of worker processes.
- * A batch is sent when `batchSize` requests wait or the oldest has waited `maxBatchDelay` ms, to whichever worker is
- * free. Each request has its own timeout; a batch still running at its timeout kills its (hung) worker.
+ * One registered model version: a bounded request queue, the dynamic batcher and a pool of workers (threads for
+ * trusted built-in handlers, processes for the rest). An idle worker takes whatever waits at once; a busy one gets a
+ * batch when `batchSize` requests wait or the oldest has waited `maxBatchDelay` ms (see `dispatch`). Each request has its own timeout; a batch still running at its timeout kills its (hung) worker.
  */
 export class ModelRunner {
   readonly options: ModelRunnerOptions;
@@ -46,15 +46,16 @@ export class ModelRunner {
   private readonly queue: Job[] = [];
   private running = 0;
   private batchTimer: NodeJS.Timeout | undefined;
+  private dispatchScheduled = false;
   private drainWaiters: (() => void)[] = [];
   private closed = false;
 
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements, builtinThreads } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements, builtinThreads } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),
@@ -119,7 +120,7 @@ export class ModelRunner {
       };
       this.queue.push(job);
       this.options.metrics.queueDepth.set({ model: this.name }, this.queue.length);
-      this.dispatch();
+      this.scheduleDispatch();
     });
   }
 
@@ -166,6 +167,12 @@ export class ModelRunner {
     };
   }
 
+  /**
+   * Sends what is waiting to the workers. A worker with nothing to do takes the waiting requests at once, however few
+   * (a lone request never waits `maxBatchDelay` while a worker is idle); a busy worker with room in its pipeline only
+   * gets a full batch, or one whose oldest request has waited `maxBatchDelay`. So batches form from what queues up
+   * while the workers are busy.
+   */
   private dispatch(): void {
     clearTimeout(this.batchTimer);
     this.batchTimer = undefined;
@@ -174,12 +181,25 @@ export class ModelRunner {
       if (slot === undefined) return;
       const head = this.queue[0] as Job;
       const waitLeft = head.enqueuedAt + this.settings.maxBatchDelay - Date.now();
-      if (this.queue.length < this.settings.batchSize && waitLeft > 0) {
+      if (slot.running.size > 0 && this.queue.length < this.settings.batchSize && waitLeft > 0) {
         this.batchTimer = setTimeout(() => this.dispatch(), waitLeft);
         return;
       }
       this.runBatch(slot, this.queue.splice(0, this.settings.batchSize));
     }
+  }
+
+  /**
+   * Dispatches after the requests that arrived in the same turn of the event loop are queued too (they then go
+   * together), once per turn.
+   */
+  private scheduleDispatch(): void {
+    if (this.dispatchScheduled) return;
+    this.dispatchScheduled = true;
+    setImmediate(() => {
+      this.dispatchScheduled = false;
+      this.dispatch();
+    });
   }
 
   private runBatch(slot: WorkerSlot, jobs: Job[]): void {

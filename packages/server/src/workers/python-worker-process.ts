@@ -7,8 +7,8 @@
 import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsEnvironment, requirementsNotice } from '@model-archiver/runtime/python';
 import type { PythonRequest, PythonResponse, PythonTarget } from '@model-archiver/runtime/python';
 
+import type { ModelWorker, WorkerStartOptions } from './model-worker.js';
 import { WorkerProcess } from './worker-process.js';
-import type { WorkerStartOptions } from './worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
 // The wire shapes are the Python worker's: checked here, at compile time.
@@ -28,8 +28,9 @@ export interface PythonWorkerStartOptions extends WorkerStartOptions {
 }
 
 /** One Python worker process seen from the server. */
-export class PythonWorkerProcess {
+export class PythonWorkerProcess implements ModelWorker {
   readonly id: string;
+  readonly kind = 'process';
   readonly startTime: Date;
   readonly info: WireModelInfo;
   private readonly worker: PythonWorker;
@@ -70,7 +71,7 @@ export class PythonWorkerProcess {
     });
     pid = worker.pid;
     logger.info('python worker ready', { ...fields, pid, python: worker.python.version, executable: worker.python.executable, entry: worker.entry });
-    return new PythonWorkerProcess(options.id, worker, { name: target.name, version: target.version, manifest: target.manifest, inputs: [], outputs: [] });
+    return new PythonWorkerProcess(options.id, worker, { name: target.name, version: target.version, manifest: target.manifest, inputs: [], outputs: [], handler: `${target.handler} (python)` });
   }
 
   /** Process id. */

@@ -1,19 +1,21 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
+import { openArchive } from '@model-archiver/core/read';
+import { BUILTIN_HANDLERS } from '@model-archiver/runtime';
 
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
 import { limitAnswerSize } from './answer-size.js';
+import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
 import { startWorker } from './python-worker-process.js';
-import type { PoolWorker } from './python-worker-process.js';
-import type { WorkerExit } from './worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+import { WorkerThread } from './worker-thread.js';
 
-/** A place for one worker process: it survives the process and restarts it. */
+/** A place for one worker (process or thread): it survives the worker and restarts it. */
 export interface WorkerSlot {
   readonly id: string;
   state: 'starting' | 'idle' | 'busy' | 'restarting' | 'stopping';
-  process: PoolWorker | undefined;
+  process: ModelWorker | undefined;
   restartTimer: NodeJS.Timeout | undefined;
   /** Batches sent to the process and not answered yet (at most {@link PIPELINE_DEPTH}). */
   running: Set<Promise<unknown>>;
@@ -43,6 +45,8 @@ export interface WorkerPoolOptions {
   memoryLimit: number;
   /** Handler string replacing the manifest's (the `handler` register parameter). */
   handler?: string;
+  /** Run trusted built-in handlers (`onnx`, `image_classifier`) on worker threads instead of processes. */
+  builtinThreads: boolean;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -65,8 +69,10 @@ export class WorkerPool {
   private failures = 0;
   private closed = false;
   /** Processes killed for going over the memory limit (their requests get `WORKER_MEMORY_LIMIT`). */
-  private readonly overMemory = new WeakSet<PoolWorker>();
+  private readonly overMemory = new WeakSet<ModelWorker>();
   private memoryTimer: NodeJS.Timeout | undefined;
+  /** Where this model's workers run, decided once from the archive's manifest (see {@link placementOf}). */
+  private placement: Promise<'thread' | 'process'> | undefined;
   info: WireModelInfo | undefined;
 
   constructor(options: WorkerPoolOptions) {
@@ -183,7 +189,7 @@ export class WorkerPool {
     const limitBytes = this.options.memoryLimit * 1024 * 1024;
     for (const slot of this.slots) {
       const worker = slot.process;
-      if (worker?.pid === undefined || !worker.alive || this.overMemory.has(worker)) continue;
+      if (worker?.pid === undefined || worker.kind === 'thread' || !worker.alive || this.overMemory.has(worker)) continue;
       const resident = await readResidentBytes(worker.pid);
       if (resident === undefined || resident <= limitBytes || slot.process !== worker) continue;
       this.overMemory.add(worker);
@@ -214,7 +220,7 @@ export class WorkerPool {
 
   private async startSlot(slot: WorkerSlot): Promise<void> {
     slot.state = 'starting';
-    let worker: PoolWorker | undefined;
+    let worker: ModelWorker | undefined = undefined;
     const began = Date.now();
     worker = await this.spawn(slot.id, (exit) => this.onExit(slot, worker, exit));
     this.options.metrics.torchserve.workerLoaded(`W-${slot.id}-${this.options.modelName}_${worker.info.version}`, Date.now() - began);
@@ -229,21 +235,37 @@ export class WorkerPool {
     this.options.onIdle();
   }
 
-  private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<PoolWorker> {
+  /**
+   * Starts a worker: a thread when the manifest names a built-in handler (and the archive does not shadow it with a
+   * module of that name: the loaded handler must report itself as built-in, else the model moves to processes for good),
+   * else a process.
+   */
+  private async spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<ModelWorker> {
     const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python, installRequirements } = this.options;
-    return startWorker({
+    const start: WorkerStartOptions = {
       id,
-      installRequirements,
-      ...(python === undefined ? {} : { python }),
       load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,
       onExit,
-    });
+    };
+    // A Node worker process, or a Python one for a Python handler.
+    const inProcess = (): Promise<ModelWorker> => startWorker({ ...start, installRequirements, ...(python === undefined ? {} : { python }) });
+    // A memory limit is per process (a thread's memory is the server's), so a model with one runs in processes.
+    this.placement ??= this.options.builtinThreads && this.options.memoryLimit === 0 ? placementOf(archivePath, this.options.handler) : Promise.resolve('process');
+    if ((await this.placement) === 'process') return inProcess();
+    let shadowed = false;
+    const thread = await WorkerThread.start({ ...start, onExit: (exit) => (shadowed ? undefined : onExit(exit)) });
+    if (thread.info.handler.endsWith('(built-in)')) return thread;
+    shadowed = true;
+    this.placement = Promise.resolve('process');
+    await thread.stop();
+    return inProcess();
   }
 
-  private onExit(slot: WorkerSlot, worker: PoolWorker | undefined, exit: WorkerExit): void {
+
+  private onExit(slot: WorkerSlot, worker: ModelWorker | undefined, exit: WorkerExit): void {
     if (slot.process !== worker || worker === undefined) return;
     slot.process = undefined;
     this.updateGauge();
@@ -300,6 +322,27 @@ export class WorkerPool {
     this.options.metrics.workers.set({ model: this.options.modelName }, this.slots.filter((slot) => slot.process !== undefined).length);
   }
 }
+
+/**
+ * `thread` when the handler (the `handler` register parameter, else the manifest's) is a built-in; `process` for
+ * anything else or an unreadable manifest.
+ */
+const placementOf = async (archivePath: string, override: string | undefined): Promise<'thread' | 'process'> => {
+  if (override !== undefined) return Object.hasOwn(BUILTIN_HANDLERS, override.trim()) ? 'thread' : 'process';
+  try {
+    const archive = await openArchive(archivePath);
+    try {
+      const { manifest } = await archive.readManifest();
+      const handler = (manifest.model as { handler?: unknown } | undefined)?.handler;
+      return typeof handler === 'string' && Object.hasOwn(BUILTIN_HANDLERS, handler.trim()) ? 'thread' : 'process';
+    } finally {
+      await archive.close();
+    }
+  } catch {
+    // The worker's own load reports what is wrong with the archive.
+    return 'process';
+  }
+};
 
 /** Idle and broken slots go first when shrinking; busy ones last. */
 const rank = (slot: WorkerSlot): number => ({ restarting: 0, starting: 1, idle: 2, busy: 3, stopping: 4 })[slot.state];

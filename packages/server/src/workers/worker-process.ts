@@ -5,36 +5,18 @@ import { fileURLToPath } from 'node:url';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import type { Logger } from '../logger.js';
+import { STDERR_TAIL_LINES } from './model-worker.js';
+import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
 import { fromWireError } from './worker-protocol.js';
-import type { FromWorker, ToWorker, WireLoad, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
 /** Compiled worker entry, next to this file in `dist/`. */
 const WORKER_ENTRY = fileURLToPath(new URL('./worker-main.js', import.meta.url));
-const STDERR_TAIL_LINES = 20;
-
-/** How a worker process ended. */
-export interface WorkerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Last lines the worker wrote to stderr (the usual place for the cause). */
-  stderrTail: string[];
-}
-
-/** Options of {@link WorkerProcess.start}. */
-export interface WorkerStartOptions {
-  id: string;
-  load: Omit<WireLoad, 'type'>;
-  logger: Logger;
-  env: NodeJS.ProcessEnv;
-  startupTimeout: number;
-  /** Called once when the process ends for any reason. */
-  onExit: (exit: WorkerExit) => void;
-}
 
 /** One worker process seen from the server: load, run batches, stop or kill. */
-export class WorkerProcess {
+export class WorkerProcess implements ModelWorker {
   readonly id: string;
+  readonly kind = 'process';
   readonly startTime = new Date();
   readonly info: WireModelInfo;
   private readonly child: ChildProcess;

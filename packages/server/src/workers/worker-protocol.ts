@@ -1,11 +1,11 @@
 import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiver/core';
 
 /**
- * Messages between the server and its worker processes (Node IPC with `serialization: 'advanced'`, so byte arrays
- * travel as such). The server parses HTTP; the worker decodes bodies (JSON, text, bytes) as the reference backends do
- * (docs/anchors.md §4.4), calls the handler and encodes its answers back to bytes. Python workers
- * (python-worker-process.ts) take the same {@link WireRequest}s and give the same {@link WireResponse}s, carried in
- * length-prefixed frames over stdin/stdout.
+ * Messages between the server and its workers: worker processes (Node IPC with `serialization: 'advanced'`, so byte
+ * arrays travel as such) and worker threads (`postMessage`, byte arrays transferred when they own their buffer). The
+ * server parses HTTP; the worker decodes bodies (JSON, text, bytes) as the reference backends do (docs/anchors.md §4.4),
+ * calls the handler and encodes its answers back to bytes. Python workers (python-worker-process.ts) take the same
+ * {@link WireRequest}s and give the same {@link WireResponse}s, carried in length-prefixed frames over stdin/stdout.
  */
 
 /** A form field or file of a multipart request. */
@@ -52,6 +52,8 @@ export interface WireModelInfo {
   manifest: Record<string, unknown>;
   inputs: { name: string; datatype: string; shape: (number | string)[] }[];
   outputs: { name: string; datatype: string; shape: (number | string)[] }[];
+  /** How the runtime resolved the handler (`onnx (built-in)`, `handler.mjs`...). */
+  handler: string;
 }
 
 /** Load settings sent to a new worker. */

@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
+import type { RunningServer } from './helpers.js';
+
+/** A binary-extension request of the classifier with an input `width` pixels wide. */
+const binaryInfer = (width: number): RequestInit => {
+  const data = new Float32Array(3 * 48 * width).fill(0.25);
+  const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, 3, 48, width], datatype: 'FP32', parameters: { binary_data_size: data.byteLength } }] }));
+  return { method: 'POST', body: Buffer.concat([header, Buffer.from(data.buffer)]), headers: { 'inference-header-content-length': String(header.length) } };
+};
+
+describe('fast path: built-in handlers on worker threads, custom handlers in processes', () => {
+  let server: RunningServer | undefined;
+  let cleanup: () => Promise<void> = async () => {};
+
+  beforeAll(async () => {
+    const temp = await tempDir();
+    cleanup = temp.cleanup;
+    const fast = await writeOnnxArchive(temp.dir, 'fast');
+    await writeOnnxArchive(temp.dir, 'steady');
+    await writeHandlerArchive(temp.dir, 'echo', HANDLERS.echo);
+    // Every model gets a 5 ms response timeout unless it is registered with another.
+    server = await startServerProcess(['--model-store', temp.dir, '--models', `fast=${fast}`, '--response-timeout', '0.005']);
+    for (const url of ['steady.mar', 'echo.mar']) {
+      const response = await request(`${server.management}/models?url=${url}&response_timeout=60&initial_workers=1`, { method: 'POST' });
+      expect(response.status).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await cleanup();
+  });
+
+  const workerOf = async (model: string): Promise<{ pid: number; status: string; startTime: string }> =>
+    (await request(`${server!.management}/models/${model}`)).body[0].workers[0];
+
+  it('runs the built-in onnx handler in the server process and a custom handler in a process of its own', async () => {
+    const pid = server!.child.pid;
+    expect((await workerOf('steady')).pid).toBe(pid);
+    expect((await workerOf('echo')).pid).not.toBe(pid);
+    const answer = await request(`${server!.inference}/v2/models/steady/infer`, binaryInfer(192));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('application/json');
+    expect(answer.body.outputs[0].shape).toEqual([1, 2]);
+  });
+
+  it('answers 408 when a thread runs past the timeout, terminates the thread and starts a new one; the server keeps serving', async () => {
+    const before = await workerOf('fast');
+    const answer = await request(`${server!.inference}/v2/models/fast/infer`, binaryInfer(3840));
+    expect(answer.status).toBe(408);
+    expect(answer.body).toMatchObject({ errorCode: 'REQUEST_TIMEOUT' });
+    await waitFor(() => (server!.logs.some((r) => r.msg === 'worker died' && r.model === 'fast' && r.reason === 'timeout') ? true : undefined));
+    const after = await waitFor(async () => {
+      const worker = await workerOf('fast');
+      return worker.status === 'READY' && worker.startTime !== before.startTime ? worker : undefined;
+    });
+    expect(after.pid).toBe(server!.child.pid);
+    expect((await request(`${server!.inference}/v2/models/steady/infer`, binaryInfer(192))).status).toBe(200);
+    expect((await request(`${server!.inference}/predictions/echo`, { method: 'POST', body: 'hi', headers: { 'content-type': 'text/plain' } })).status).toBe(200);
+    const metrics = await request(`${server!.metrics}/metrics`);
+    expect(metrics.body).toMatch(/model_server_worker_restarts_total\{model="fast",reason="timeout"\} [1-9]/);
+  });
+});
