@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -184,5 +185,27 @@ describe('Open Inference Protocol extensions: binary tensor data (tritonclient w
     const badConfig = await request(url('/v2/repository/models/spare/load'), { method: 'POST', body: '{"parameters": {"config": "{}"}}' });
     expect(badConfig.status).toBe(400);
     expect(badConfig.body).toMatchObject({ errorCode: 'INVALID_OPTION' });
+  });
+});
+
+describe('model repository extension with token authorization', () => {
+  it('needs the management key, not the inference key', async () => {
+    const temp = await tempDir();
+    const server = await startServerProcess(['--model-store', temp.dir], 60_000, false, { tokenAuth: true, cwd: temp.dir });
+    try {
+      await writeOnnxArchive(temp.dir, 'spare');
+      const keys = JSON.parse(await readFile(path.join(temp.dir, 'key_file.json'), 'utf8')) as { management: { key: string }; inference: { key: string } };
+      const load = (key: string): ReturnType<typeof request> =>
+        request(`${server.inference}/v2/repository/models/spare/load`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      const refused = await load(keys.inference.key);
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ errorCode: 'TOKEN_INVALID' });
+      expect((await load(keys.management.key)).status).toBe(200);
+      const index = await request(`${server.inference}/v2/repository/index`, { method: 'POST', headers: { authorization: `Bearer ${keys.management.key}` } });
+      expect(index.body).toEqual([{ name: 'spare', version: '1.0', state: 'READY', reason: '' }]);
+    } finally {
+      await server.stop();
+      await temp.cleanup();
+    }
   });
 });

@@ -20,12 +20,19 @@ const TOKEN_PATH = routePath('/token');
 
 const authorizationOf = (ctx: HttpContext): string | undefined => ctx.req.headers.authorization;
 
-/** The inference port: every route but the health checks needs the inference key. */
+/** The Open Inference Protocol model repository extension: it loads and unloads models, as the management API does. */
+const REPOSITORY_PREFIX = '/v2/repository/';
+
+/**
+ * The inference port: every route but the health checks needs the inference key; the model repository extension
+ * (`/v2/repository/...`) the management key.
+ */
 export const inferenceGuard =
   (authority: TokenAuthority): RequestGuard =>
   (ctx) => {
     const path = ctx.url.pathname.length > 1 && ctx.url.pathname.endsWith('/') ? ctx.url.pathname.slice(0, -1) : ctx.url.pathname;
-    if (!OPEN_INFERENCE_PATHS.has(path)) authority.check('inference', authorizationOf(ctx));
+    if (path.startsWith(REPOSITORY_PREFIX)) authority.check('management', authorizationOf(ctx));
+    else if (!OPEN_INFERENCE_PATHS.has(path)) authority.check('inference', authorizationOf(ctx));
   };
 
 /** The management port: `/token` needs the API key, everything else the management key. */
