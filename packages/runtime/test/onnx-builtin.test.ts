@@ -122,3 +122,29 @@ describe('built-in onnx handler', () => {
     });
   });
 });
+
+describe('built-in onnx handler, outputs asked as binary data', () => {
+  it('keeps the typed storage of an output asked as binary (typed input data used as it is), JSON for the others', async () => {
+    const model = await loadOnnx('identity-binary', identityModel('float16'));
+    try {
+      const bits = Uint16Array.from([0x3c00, 0xc000]);
+      const [binary] = await model.handle([
+        { body: { inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 2], data: bits }], parameters: { binary_data_output: true } }, contentType: 'application/json', parameters: { binary_tensor_data: true } },
+      ]);
+      const output = (binary?.body as { outputs: { data: unknown }[] }).outputs[0]!;
+      expect(output.data).toBeInstanceOf(Uint16Array);
+      expect(Array.from(output.data as Uint16Array)).toEqual([0x3c00, 0xc000]);
+      const [json] = await model.handle([
+        { body: { inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 2], data: bits }], outputs: [{ name: 'y', parameters: { binary_data: false } }], parameters: { binary_data_output: true } }, contentType: 'application/json', parameters: { binary_tensor_data: true } },
+      ]);
+      expect((json?.body as { outputs: { data: unknown }[] }).outputs[0]!.data).toEqual([1, -2]);
+      // Without the caller's word that it encodes binary outputs itself, every output is a JSON list.
+      const [plain] = await model.handle([
+        { body: { inputs: [{ name: 'x', datatype: 'FP16', shape: [1, 2], data: bits }], parameters: { binary_data_output: true } }, contentType: 'application/json' },
+      ]);
+      expect((plain?.body as { outputs: { data: unknown }[] }).outputs[0]!.data).toEqual([1, -2]);
+    } finally {
+      await model.close();
+    }
+  });
+});

@@ -38,6 +38,9 @@ export const toInferenceRequest = (wire: WireRequest): InferenceRequest => {
     const body = decodeV2Request(wire.body, wire.headers[INFERENCE_HEADER_LENGTH]);
     const bodyParameters = body.parameters;
     if (typeof bodyParameters === 'object' && bodyParameters !== null) Object.assign(parameters, bodyParameters);
+    // This route encodes outputs asked as binary data itself (kserve-binary.ts): the built-in onnx handler may keep
+    // their typed arrays. A boolean, which no query string or form field can be.
+    parameters.binary_tensor_data = true;
     return { ...base, body, contentType: 'application/json', parameters };
   }
   if (wire.parts !== undefined && wire.parts.length > 0) {

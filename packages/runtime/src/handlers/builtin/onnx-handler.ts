@@ -1,7 +1,9 @@
 /**
  * Built-in `onnx` handler: generic tensors in and out, in the KServe v2 / Open Inference Protocol JSON.
  * Request: `{ "id"?, "inputs": [{ "name", "datatype", "shape", "data" }], "outputs"?: [{ "name" }] }`.
- * Response: `{ "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape", "data" }] }`.
+ * Response: `{ "model_name", "model_version", "id"?, "outputs": [{ "name", "datatype", "shape", "data" }] }`; with the
+ * boolean request parameter `binary_tensor_data` (set by the server, never by a query string), outputs asked as binary
+ * data (`binary_data` / `binary_data_output`) keep their typed array as `data`.
  * Every input of every request is checked against the model (name, datatype, rank, fixed dimensions) before ONNX
  * Runtime runs; requests of the same shape run as one stacked call (see `onnx-batch.ts`).
  */
@@ -41,6 +43,19 @@ const checkShape = (info: OnnxValueInfo, shape: readonly number[]): void => {
       actual: shape,
     });
   }
+};
+
+/**
+ * True when the request asks for `output` as binary data (Open Inference Protocol binary tensor data extension): the
+ * output's own `parameters.binary_data`, else the request's `parameters.binary_data_output`.
+ */
+const wantsBinary = (body: Record<string, unknown>, output: string): boolean => {
+  const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+  const requested = Array.isArray(body['outputs']) ? (body['outputs'] as unknown[]).find((o) => isObject(o) && o['name'] === output) : undefined;
+  const own = isObject(requested) && isObject(requested['parameters']) ? requested['parameters']['binary_data'] : undefined;
+  if (typeof own === 'boolean') return own;
+  const parameters = body['parameters'];
+  return isObject(parameters) && parameters['binary_data_output'] === true;
 };
 
 /** The built-in generic tensor handler. */
@@ -86,7 +101,15 @@ export class OnnxTensorHandler {
         model_name: context.modelName,
         model_version: modelVersion ?? '1',
         ...(id === undefined ? {} : { id }),
-        outputs: names.map((name): V2Tensor => toV2Tensor(name, outputs[i]![name] as OnnxTensor)),
+        outputs: names.map((name): V2Tensor => {
+          const tensor = outputs[i]![name] as OnnxTensor;
+          // An output asked as binary data keeps its typed storage when the caller encodes it as bytes itself (it says
+          // so with the boolean parameter `binary_tensor_data`, as the server's Open Inference Protocol route does):
+          // a JSON list only to be turned back into bytes would cost more than the inference for large outputs.
+          return batch[i]!.parameters['binary_tensor_data'] === true && wantsBinary(body, name) && tensor.type !== 'string'
+            ? { name, datatype: onnxToV2(tensor.type), shape: [...tensor.dims], data: tensor.data as unknown as unknown[] }
+            : toV2Tensor(name, tensor);
+        }),
       };
     });
   }
