@@ -1,14 +1,15 @@
 /**
  * The model repository extension of the Open Inference Protocol (Triton's docs/protocol/extension_model_repository.md,
  * used by KServe ModelMesh and Triton clients): `POST /v2/repository/index`, `POST /v2/repository/models/{m}/load` and
- * `.../unload`. The repository is `--model-store`: each archive (`.mar`, `.tar.gz`, `.tgz`, `.zip`) or unpacked folder in
+ * `.../unload`. The repository is `--model-store`: each archive (core's ARCHIVE_SUFFIXES: `.mar`, `.tar.gz`, `.tgz`,
+ * `.zip`, `.model`) or unpacked folder in
  * it is a model named after the file without its suffix. Loading registers it through the server's registration step
  * (the same checks and defaults as `POST /models`, but with workers started and waited for: a loaded model serves);
  * unloading unregisters every version.
  */
 import { readdir } from 'node:fs/promises';
 
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
+import { ErrorCode, ModelArchiveError, stripArchiveSuffix } from '@model-archiver/core/read';
 
 import type { ModelRegistry } from '../management/model-registry.js';
 import type { RegisterParams } from '../management/registration.js';
@@ -30,7 +31,6 @@ export interface RepositoryDeps {
   loadWorkers: number;
 }
 
-const ARCHIVE_SUFFIX = /\.(mar|tar\.gz|tgz|zip)$/;
 const BODY_LIMIT = 64 * 1024;
 
 /** The repository's models: name -> the entry of the model store holding it. */
@@ -39,8 +39,10 @@ const storeEntries = async (modelStore: string | undefined): Promise<Map<string,
   if (modelStore === undefined) return entries;
   for (const entry of await readdir(modelStore, { withFileTypes: true })) {
     if (entry.name.startsWith('.')) continue;
-    const name = entry.isDirectory() ? entry.name : ARCHIVE_SUFFIX.test(entry.name) ? entry.name.replace(ARCHIVE_SUFFIX, '') : undefined;
-    if (name !== undefined && !entries.has(name)) entries.set(name, entry.name);
+    const name = entry.isDirectory() ? entry.name : stripArchiveSuffix(entry.name);
+    // A file without an archive suffix (core's vocabulary) is not a model.
+    if (!entry.isDirectory() && name === entry.name) continue;
+    if (!entries.has(name)) entries.set(name, entry.name);
   }
   return entries;
 };

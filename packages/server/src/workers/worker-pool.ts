@@ -1,6 +1,5 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
-import { openArchive } from '@model-archiver/core/read';
-import { BUILTIN_HANDLERS } from '@model-archiver/runtime';
+import { isNodeBuiltinHandler, manifestModel, openArchive } from '@model-archiver/core/read';
 
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
@@ -328,13 +327,11 @@ export class WorkerPool {
  * anything else or an unreadable manifest.
  */
 const placementOf = async (archivePath: string, override: string | undefined): Promise<'thread' | 'process'> => {
-  if (override !== undefined) return Object.hasOwn(BUILTIN_HANDLERS, override.trim()) ? 'thread' : 'process';
+  if (override !== undefined) return isNodeBuiltinHandler(override.trim()) ? 'thread' : 'process';
   try {
     const archive = await openArchive(archivePath);
     try {
-      const { manifest } = await archive.readManifest();
-      const handler = (manifest.model as { handler?: unknown } | undefined)?.handler;
-      return typeof handler === 'string' && Object.hasOwn(BUILTIN_HANDLERS, handler.trim()) ? 'thread' : 'process';
+      return isNodeBuiltinHandler(manifestModel(await archive.readManifest()).handler.trim()) ? 'thread' : 'process';
     } finally {
       await archive.close();
     }
