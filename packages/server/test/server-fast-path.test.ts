@@ -1,6 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { buildArchive } from '@model-archiver/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
+import { CLS_MODEL, HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 /** A binary-extension request of the classifier with an input `width` pixels wide. */
@@ -20,9 +25,14 @@ describe('fast path: built-in handlers on worker threads, custom handlers in pro
     const fast = await writeOnnxArchive(temp.dir, 'fast');
     await writeOnnxArchive(temp.dir, 'steady');
     await writeHandlerArchive(temp.dir, 'echo', HANDLERS.echo);
+    // handler "onnx", but the archive brings its own onnx.mjs: the runtime loads that module, so it is user code.
+    const source = await mkdtemp(path.join(os.tmpdir(), 'model-server-src-'));
+    await writeFile(path.join(source, 'onnx.mjs'), `export function handle(batch) { return batch.map(() => ({ mine: true })); }`);
+    await buildArchive({ modelName: 'shadow', handler: 'onnx', serializedFile: CLS_MODEL, extraFiles: [path.join(source, 'onnx.mjs')], version: '1.0', flavour: 'node', exportPath: temp.dir });
+    await rm(source, { recursive: true, force: true });
     // Every model gets a 5 ms response timeout unless it is registered with another.
     server = await startServerProcess(['--model-store', temp.dir, '--models', `fast=${fast}`, '--response-timeout', '0.005']);
-    for (const url of ['steady.mar', 'echo.mar']) {
+    for (const url of ['steady.mar', 'echo.mar', 'shadow.mar']) {
       const response = await request(`${server.management}/models?url=${url}&response_timeout=60&initial_workers=1`, { method: 'POST' });
       expect(response.status).toBe(200);
     }
@@ -39,6 +49,9 @@ describe('fast path: built-in handlers on worker threads, custom handlers in pro
     const pid = server!.child.pid;
     expect((await workerOf('steady')).pid).toBe(pid);
     expect((await workerOf('echo')).pid).not.toBe(pid);
+    // An archive module named like a built-in is the archive's code: a process, not a thread.
+    expect((await workerOf('shadow')).pid).not.toBe(pid);
+    expect((await request(`${server!.inference}/predictions/shadow`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } })).body).toEqual({ mine: true });
     const answer = await request(`${server!.inference}/v2/models/steady/infer`, binaryInfer(192));
     expect(answer.status).toBe(200);
     expect(answer.headers.get('content-type')).toBe('application/json');
