@@ -10,13 +10,16 @@ import type { RunningServer } from './helpers.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/python-classifier/', import.meta.url));
 
-/** TorchServe-style class handler: answers what it saw, per request, and the batch size. */
+/** TorchServe-style class handler: answers what it saw, per request, and the batch size; a body "wait" holds 500 ms. */
 const CLASS_HANDLER = `
 import os
+import time
 class Handler:
     def initialize(self, context):
         self.batch_size = context.system_properties["batch_size"]
     def handle(self, data, context):
+        if any(item.get("body") == b"wait" for item in data):
+            time.sleep(0.5)
         return [{"keys": sorted(item.keys()), "size": len(item.get("data") or item.get("body") or b""),
                  "batch": len(data), "configured": self.batch_size, "pid": os.getpid()} for item in data]
 `;
@@ -84,7 +87,11 @@ describe('model-server with Python handlers', () => {
   });
 
   it('batches concurrent requests for a TorchServe-style class handler (batch_size from the register call)', async () => {
+    // An idle worker takes a lone request at once; "wait" keeps it busy so the next three queue up into one batch.
+    const busy = post('tsclass', 'wait', { 'content-type': 'application/octet-stream' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
     const answers = await Promise.all(['a', 'bb', 'ccc'].map((body) => post('tsclass', body, { 'content-type': 'application/octet-stream' })));
+    expect((await busy).body).toMatchObject({ batch: 1 });
     answers.forEach((answer, index) => {
       expect(answer.status).toBe(200);
       expect(answer.body).toMatchObject({ keys: ['body'], size: index + 1, batch: 3, configured: 3 });
