@@ -35,7 +35,7 @@ export const inspectCommand = (context: CommandContext): CommandModule<object, I
       import('@model-archiver/core'),
       import('../output/inspect-text.js'),
     ]);
-    const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx });
+    const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx, signal: io.signal });
     if (!argv.json) for (const warning of report.warnings) io.stderr.write(`model-archiver: warning: ${warning}\n`);
     if (argv.json) io.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
     else io.stdout.write(renderInspectText(report, displayPath(report.path, io.cwd)));

@@ -73,7 +73,10 @@ export async function extractArchive(archivePath: string, dest: string, options:
     throw new ModelArchiveError('OUTPUT_EXISTS', `${dest} exists; pass --force (option force) to replace it`, { details: { dest: target } });
   }
   aborted(signal);
-  const archive = await openArchiveInternal(archivePath, options.limits === undefined ? {} : { limits: options.limits });
+  const archive = await openArchiveInternal(archivePath, {
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(signal === undefined ? {} : { signal }),
+  });
   let temp: string | undefined;
   try {
     const plan = await planExtraction(archive);

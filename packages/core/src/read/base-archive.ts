@@ -23,6 +23,8 @@ export abstract class BaseArchive implements ModelArchive {
   readonly #byPath = new Map<string, ArchiveEntryInfo>();
   readonly entries: readonly ArchiveEntryInfo[];
   readonly shadowedManifests: readonly ArchiveEntryInfo[];
+  /** Cancels every read of this archive (`ABORTED`): set by `openArchive` from its `signal` option. */
+  signal: AbortSignal | undefined;
 
   /**
    * `listed` is every entry in container order. A name may appear twice only for folders and for

@@ -72,7 +72,7 @@ export class FolderArchive extends BaseArchive {
         throw new ModelArchiveError('ENTRY_SPECIAL_FILE', `${info.path} is no longer a regular file`, { details: { archive: this.path, entry: info.path } });
       }
       // The handle's own stream: it closes the handle (a numeric-fd stream would leave the handle to close a stale fd on GC).
-      return checkedEntryStream(handle.createReadStream(), this.path, { path: info.path, size: info.size });
+      return checkedEntryStream(handle.createReadStream(), this.path, { path: info.path, size: info.size }, this.signal);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ELOOP') {
         throw new ModelArchiveError('ENTRY_SYMLINK_ESCAPES', `${info.path} was replaced by a symbolic link`, { cause: error, details: { archive: this.path, entry: info.path } });

@@ -121,13 +121,13 @@ export class ZipArchive extends BaseArchive {
         throw new ModelArchiveError('ENTRY_OVERLAP', `Data of ${info.path} overlaps the next record`, { details: { ...context, limit } });
       }
       const checks = { path: info.path, size: raw.uncompressedSize, crc32: raw.crc32 };
-      if (raw.uncompressedSize === 0 && raw.compressedSize <= 2) return checkedEntryStream(Readable.from([]), this.path, checks);
+      if (raw.uncompressedSize === 0 && raw.compressedSize <= 2) return checkedEntryStream(Readable.from([]), this.path, checks, this.signal);
       const source = await new Promise<Readable>((resolve, reject) =>
         this.#zip.openReadStreamLowLevel(header.fileDataStart, raw.compressedSize, 0, raw.compressedSize, raw.compressionMethod === 8, raw.uncompressedSize, (err, s) =>
           err ? reject(err) : resolve(s),
         ),
       );
-      return checkedEntryStream(source, this.path, checks);
+      return checkedEntryStream(source, this.path, checks, this.signal);
     } catch (error) {
       throw toArchiveError(error, context);
     }

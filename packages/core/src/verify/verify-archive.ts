@@ -128,7 +128,7 @@ async function compareWithRecord(
  * if (!report.ok) throw verificationError(report);
  */
 export function verifyArchive(source: ArchiveSource, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return withArchive(source, options.limits, (archive) => verifyOpened(archive, options));
+  return withArchive(source, options.limits, (archive) => verifyOpened(archive, options), options.signal);
 }
 
 async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Promise<VerifyReport> {

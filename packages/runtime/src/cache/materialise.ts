@@ -149,7 +149,7 @@ async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: Mate
 /** Opens the archive, computes its key, and reuses the checked cached copy or extracts a new one. */
 async function materialiseFromArchive(archivePath: string, options: MaterialiseOptions): Promise<Materialised> {
   const { signal } = options;
-  const archive = await openArchive(archivePath);
+  const archive = await openArchive(archivePath, signal === undefined ? {} : { signal });
   let manifest: ArchiveManifest;
   let key: string;
   let hasRecord: boolean;
@@ -190,7 +190,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
   checkAborted(signal);
   if (manifest === index?.manifest) {
     // The copy failed its check, so nothing of its index is trusted: the manifest is read from the archive again.
-    const again = await openArchive(archivePath);
+    const again = await openArchive(archivePath, signal === undefined ? {} : { signal });
     try {
       manifest = await again.readManifest();
     } finally {
