@@ -23,13 +23,15 @@ describe('verifyArchive', () => {
     expect(verificationError(report)).toBeUndefined();
   });
 
-  it.each(REFERENCE_ARCHIVES)('says plainly that reference archive %s has no record, and fails only when required', async (name) => {
-    const report = await verifyArchive(join(REFERENCE, name));
+  it.each(REFERENCE_ARCHIVES)('says plainly that reference archive %s has no record, and passes it only when allowed', async (name) => {
+    const report = await verifyArchive(join(REFERENCE, name), { allowUnverified: true });
     expect(report).toMatchObject({ ok: true, integrity: 'missing', checked: 0 });
     expect(report.notes.length).toBeGreaterThan(0);
     const strict = await verifyArchive(join(REFERENCE, name), { requireIntegrity: true });
     expect(strict.failures).toEqual(['INTEGRITY_MISSING']);
     expect(verificationError(strict)?.code).toBe('INTEGRITY_MISSING');
+    const byDefault = await verifyArchive(join(REFERENCE, name));
+    expect(byDefault).toMatchObject({ ok: false, integrity: 'missing', failures: ['INTEGRITY_MISSING'] });
   });
 
   it('fails when any byte of any entry changes, even with a correct CRC', async () => {

@@ -37,7 +37,7 @@ beforeEach(async () => {
     configFile: 'model-config.yaml',
     files: { 'echo.mjs': ECHO, 'model-config.yaml': 'batchSize: 4\ncustom:\n  greeting: hi\n' },
   });
-  model = await loadModel(dir, { cacheDir: area.cacheDir });
+  model = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true });
 });
 afterEach(async () => {
   await model.close();

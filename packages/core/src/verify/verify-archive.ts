@@ -13,12 +13,24 @@ import { archiveWarnings } from '../read/archive-warnings.js';
 
 /** Options of {@link verifyArchive}. */
 export interface VerifyOptions {
-  /** Trusted Ed25519 public key (SPKI PEM). Without it a signature is only checked against the key it carries. */
+  /**
+   * Trusted Ed25519 public key (SPKI PEM). Without it a signature is only checked against the key it carries; with it
+   * a signature is required unless `requireSignature` is `false` or `allowUnverified` is set.
+   */
   publicKey?: KeyInput;
-  /** A missing integrity record makes `ok` false (CLI `--strict`). */
+  /**
+   * Fail closed: a missing integrity record makes `ok` false with `INTEGRITY_MISSING` (default true; `false` or
+   * `allowUnverified` accepts an archive without one, as the reference tools make them).
+   */
   requireIntegrity?: boolean;
-  /** A missing signature makes `ok` false (CLI `--require-signature`). */
+  /** A missing signature makes `ok` false with `SIGNATURE_MISSING` (default: true when `publicKey` is given). */
   requireSignature?: boolean;
+  /**
+   * Accept what cannot be verified (CLI `--allow-unverified`): an archive without an integrity record, and an unsigned
+   * one even when `publicKey` is given. What is there is still checked: a record that does not match, or a signature
+   * that is invalid, still fails.
+   */
+  allowUnverified?: boolean;
   /** Cancels hashing (`ABORTED`). */
   signal?: AbortSignal;
   /** Read limits when `source` is a path. */
@@ -168,11 +180,14 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
   }
   if (report.integrity === 'mismatch') report.failures.push('INTEGRITY_MISMATCH');
   if (report.signature === 'invalid') report.failures.push('SIGNATURE_INVALID');
-  if (options.requireSignature === true && report.signature !== 'valid' && report.signature !== 'invalid') {
+  const relaxed = options.allowUnverified === true;
+  const requireSignature = options.requireSignature ?? (options.publicKey !== undefined && !relaxed);
+  const requireIntegrity = options.requireIntegrity ?? !relaxed;
+  if (requireSignature && report.signature !== 'valid' && report.signature !== 'invalid') {
     report.failures.push('SIGNATURE_MISSING');
     if (report.signature === 'not-checked') report.notes.push('A signature is required: give the trusted public key to check it.');
   }
-  if (options.requireIntegrity === true && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
+  if (requireIntegrity && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
   report.ok = report.failures.length === 0;
   return report;
 }
@@ -223,7 +238,10 @@ export function verificationError(report: VerifyReport): ModelArchiveError | und
     INTEGRITY_MISMATCH: `${report.path} does not match its integrity record (${counts})`,
     SIGNATURE_INVALID: `The signature of ${report.path} is invalid`,
     SIGNATURE_MISSING: `${report.path} carries no signature that a trusted key verifies`,
-    INTEGRITY_MISSING: `${report.path} has no integrity record (${INTEGRITY_PATH})`,
+    INTEGRITY_MISSING:
+      `${report.path} has no integrity record (${INTEGRITY_PATH}), so nothing could be verified. Archives made by the ` +
+      'reference tools have none: rebuild it with `model-archiver create` to add one, or pass --allow-unverified ' +
+      '(option allowUnverified) to accept it unchecked',
   };
   return new ModelArchiveError(failure, messages[failure], { details });
 }

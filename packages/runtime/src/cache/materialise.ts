@@ -35,6 +35,8 @@ import { RUNTIME_VERSION } from '../version.js';
 export interface MaterialiseOptions {
   cacheDir: string;
   verifyIntegrity: boolean;
+  /** Refuse an archive without an integrity record (`INTEGRITY_MISSING`) before anything is extracted (default false). */
+  requireIntegrity?: boolean;
   signal?: AbortSignal;
   /** Current time in ms (tests move it past the settle time of a just-written archive); default `Date.now`. */
   clock?: () => number;
@@ -97,6 +99,17 @@ const parseConfigOnce = async (dir: string, manifest: ArchiveManifest): Promise<
   }
 };
 
+/** The fail-closed refusal of an archive without an integrity record (see `LoadOptions.allowUnverified`). */
+function unverifiedError(archive: string): ModelArchiveError {
+  return new ModelArchiveError(
+    'INTEGRITY_MISSING',
+    `${archive} has no integrity record (${INTEGRITY_PATH}), so its files cannot be checked. Archives made by the reference ` +
+      'tools have none: rebuild it with `model-archiver create` to add one, or accept it unchecked with the load option ' +
+      'allowUnverified (`predict --allow-unverified`, `model-server --allow-unverified`).',
+    { details: { archive, record: INTEGRITY_PATH } },
+  );
+}
+
 /** Writes `<key>.json` atomically (temp file + rename). */
 async function writeIndex(indexFile: string, index: CacheIndex): Promise<void> {
   const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -138,6 +151,8 @@ async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: Mate
   if (key === undefined) return undefined;
   const index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
   if (index?.manifest === undefined || index.manifestBy !== RUNTIME_VERSION) return undefined;
+  // The archive is unchanged since this index was written: the same policy as when opening it.
+  if (options.requireIntegrity === true && !index.hasIntegrityRecord) throw unverifiedError(fingerprint.path);
   // The same rule as a hit after opening the archive: a copy made without verification does not serve a verified load.
   if (options.verifyIntegrity && index.hasIntegrityRecord && !index.integrityVerified) return undefined;
   const modelDir = path.join(options.cacheDir, key);
@@ -161,6 +176,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
     checkAborted(signal);
     listing = listingDigest(archive);
     hasRecord = archive.entry(INTEGRITY_PATH)?.type === 'file';
+    if (options.requireIntegrity === true && !hasRecord) throw unverifiedError(archive.path);
     recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
     key = await archiveKey(archive, recordBytes, signal);
     checkAborted(signal);

@@ -52,9 +52,9 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, installRequirements } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),

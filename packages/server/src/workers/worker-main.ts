@@ -26,6 +26,7 @@ const load = async (message: WireLoad): Promise<void> => {
       batchSize: message.batchSize,
       gpuId: null,
       verifyIntegrity: message.verifyIntegrity,
+      allowUnverified: message.allowUnverified,
       ...(message.intraOpThreads > 0 ? { intraOpNumThreads: message.intraOpThreads } : {}),
       serverName: 'model-server',
       serverVersion: message.serverVersion,

@@ -31,6 +31,7 @@ export interface WorkerPoolOptions {
   env: NodeJS.ProcessEnv;
   startupTimeout: number;
   verifyIntegrity: boolean;
+  allowUnverified: boolean;
   intraOpThreads: number;
   serverVersion: string;
   /** Python interpreter for archives with a Python handler (`--python`); default `$PYTHON`, else `python3`. */
@@ -230,12 +231,12 @@ export class WorkerPool {
   }
 
   private spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<PoolWorker> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python, installRequirements } = this.options;
+    const { modelName, archivePath, batchSize, verifyIntegrity, allowUnverified, serverVersion, intraOpThreads, python, installRequirements } = this.options;
     return startWorker({
       id,
       installRequirements,
       ...(python === undefined ? {} : { python }),
-      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
+      load: { archivePath, modelName, batchSize, verifyIntegrity, allowUnverified, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,
