@@ -22,6 +22,12 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Hash every file while writing and compare with `MAR-INF/integrity.json` (`INTEGRITY_MISSING` / `INTEGRITY_MISMATCH`). */
   verifyIntegrity?: boolean;
+  /**
+   * Read and validate the manifest before writing anything (default true): an archive without one is
+   * `MANIFEST_MISSING`, one that is not JSON or not a valid manifest `MANIFEST_INVALID`. `false` (CLI `--no-validate`)
+   * extracts whatever the archive holds.
+   */
+  validateManifest?: boolean;
 }
 
 /** What {@link extractArchive} made. */
@@ -80,6 +86,7 @@ export async function extractArchive(archivePath: string, dest: string, options:
   let temp: string | undefined;
   try {
     const plan = await planExtraction(archive);
+    if (options.validateManifest !== false) await archive.readManifest();
     const record = options.verifyIntegrity ? await readRecord(archive) : undefined;
     await mkdir(dirname(target), { recursive: true });
     temp = await mkdtemp(join(dirname(target), `.${basename(target)}.extract-`));

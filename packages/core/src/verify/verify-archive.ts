@@ -65,6 +65,8 @@ export interface VerifyReport {
   extra: string[];
   /** Entries hashed. */
   checked: number;
+  /** The manifest: `ok` (read and valid), `missing` (`MANIFEST_MISSING`) or `invalid` (not JSON or not a valid manifest). */
+  manifest: 'ok' | 'missing' | 'invalid';
   /** `not-checked`: signed, consistent with its embedded key, but no trusted key was given. */
   signature: 'absent' | 'valid' | 'invalid' | 'not-checked';
   /** `keyId` of the signature, when there is one. */
@@ -78,7 +80,13 @@ export interface VerifyReport {
 }
 
 /** Error codes a verification can fail with. */
-export type VerifyFailure = 'INTEGRITY_MISMATCH' | 'SIGNATURE_INVALID' | 'SIGNATURE_MISSING' | 'INTEGRITY_MISSING';
+export type VerifyFailure =
+  | 'INTEGRITY_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_MISSING'
+  | 'INTEGRITY_MISSING'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_MISSING';
 
 /**
  * Compares the record with the archive listing only: paths and declared sizes, no payload read. Cheap (lint's
@@ -152,6 +160,7 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
     missing: [],
     extra: [],
     checked: 0,
+    manifest: 'ok',
     signature: 'absent',
     notes: [],
     failures: [],
@@ -188,8 +197,21 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
     if (report.signature === 'not-checked') report.notes.push('A signature is required: give the trusted public key to check it.');
   }
   if (requireIntegrity && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
+  await checkManifest(archive, report);
   report.ok = report.failures.length === 0;
   return report;
+}
+
+/** An archive whose manifest is missing or invalid is no model archive, whatever its record says. */
+async function checkManifest(archive: ModelArchive, report: VerifyReport): Promise<void> {
+  try {
+    await archive.readManifest();
+  } catch (error) {
+    if (!isModelArchiveError(error) || (error.code !== 'MANIFEST_INVALID' && error.code !== 'MANIFEST_MISSING')) throw error;
+    report.manifest = error.code === 'MANIFEST_MISSING' ? 'missing' : 'invalid';
+    report.notes.push(error.message);
+    report.failures.push(error.code);
+  }
 }
 
 async function checkArchiveSignature(
@@ -238,6 +260,8 @@ export function verificationError(report: VerifyReport): ModelArchiveError | und
     INTEGRITY_MISMATCH: `${report.path} does not match its integrity record (${counts})`,
     SIGNATURE_INVALID: `The signature of ${report.path} is invalid`,
     SIGNATURE_MISSING: `${report.path} carries no signature that a trusted key verifies`,
+    MANIFEST_INVALID: `The manifest of ${report.path} is not a valid manifest`,
+    MANIFEST_MISSING: `${report.path} has no manifest (MAR-INF/MANIFEST.json)`,
     INTEGRITY_MISSING:
       `${report.path} has no integrity record (${INTEGRITY_PATH}), so nothing could be verified. Archives made by the ` +
       'reference tools have none: rebuild it with `model-archiver create` to add one, or pass --allow-unverified ' +

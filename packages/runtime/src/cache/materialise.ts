@@ -219,7 +219,8 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
   const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : await parseIntegrityRecordLazily(recordBytes);
   const staging = path.join(options.cacheDir, `.staging-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await extractArchive(archivePath, staging, { verifyIntegrity: verify, ...(signal === undefined ? {} : { signal }) });
+    // The manifest was read and validated above (or its validated copy reused with a key that pins its bytes).
+    await extractArchive(archivePath, staging, { verifyIntegrity: verify, validateManifest: false, ...(signal === undefined ? {} : { signal }) });
     const modelConfig = await parseConfigOnce(staging, manifest);
     const newIndex: CacheIndex = {
       cacheVersion: 1,
