@@ -70,10 +70,15 @@ export async function writeEntry(
   root: string,
   entryPath: string,
   source: Readable,
-  options: { budget: WriteBudget; mode?: number; mtime?: Date; hash: boolean; signal?: AbortSignal },
+  options: { budget: WriteBudget; mode?: number; mtime?: Date; hash: boolean; signal?: AbortSignal; folders?: Set<string> },
 ): Promise<WrittenFile> {
   const target = targetPath(root, entryPath);
-  await mkdir(dirname(target), { recursive: true });
+  const folder = dirname(target);
+  // One mkdir per folder, not per file: `folders` remembers those made (a 70,000-entry archive has few folders).
+  if (options.folders?.has(folder) !== true) {
+    await mkdir(folder, { recursive: true });
+    options.folders?.add(folder);
+  }
   const mode = (options.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
   const meter = new Meter(options.budget, entryPath, options.hash);
   const out = (await open(target, WRITE_FLAGS, mode)).createWriteStream();

@@ -5,7 +5,7 @@ import yauzl from 'yauzl';
 
 import { ModelArchiveError } from '../errors.js';
 import type { ArchiveEntryInfo, ReadLimits } from './archive-types.js';
-import { BaseArchive, type FileVisitor } from './base-archive.js';
+import { BaseArchive, type FileVisitor, visitFiles } from './base-archive.js';
 import { checkedEntryStream } from './entry-stream.js';
 import { toArchiveError } from './error-map.js';
 import { readZipEnd } from './zip-end.js';
@@ -133,10 +133,8 @@ export class ZipArchive extends BaseArchive {
     }
   }
 
-  async forEachFile(visit: FileVisitor): Promise<void> {
-    for (const info of this.entries) {
-      if (info.type === 'file') await visit(info, await this.openFile(info));
-    }
+  async forEachFile(visit: FileVisitor, concurrency = 1): Promise<void> {
+    await visitFiles(this.entries, concurrency, (info) => this.openFile(info), visit);
   }
 
   async close(): Promise<void> {
