@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// Benchmark of hostile inputs (docs/performance.md, "Bombs and many entries"). Builds, in a temp folder and in code
+// (streamed: nothing is ever written uncompressed), then times cold `model-archiver` processes, median of RUNS:
+//   - zero-filled .tar.gz of 64 MiB, 256 MiB and 1 GiB (gzip of zeros, the bomb of issue 11): `inspect` and `extract`;
+//   - the same sizes as one zip entry (deflated zeros): `inspect` and `extract`;
+//   - the zero .tar.gz read to its end in one warm process with the ratio limit lifted (openArchive, limits raised),
+//     to show the cost per inflated byte is constant, with the longest event-loop stall seen (monitorEventLoopDelay);
+//   - SIGTERM sent 0.5 s into `extract` of a 4 GiB tar entry with the ratio limit lifted: time to exit and exit code;
+//   - `extract` of zips of many tiny entries (10,000 / 35,000 / 70,000), to show the cost per entry is constant.
+//
+// Usage: npx tsc -b && node scripts/bench/bombs.mjs                  (a few minutes; needs ~100 MB free in $TMPDIR)
+//        BENCH_RUNS=1 BENCH_ENTRIES=2000,4000 node scripts/bench/bombs.mjs   (quick smoke run)
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDeflateRaw, createGzip, crc32, gzipSync } from 'node:zlib';
+
+import { buildZip, validManifest } from '../../fixtures/hostile/zip-builder.mjs';
+import { fixed, median } from './bench-utils.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CLI = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
+const CORE = pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'index.js')).href;
+const MiB = 1024 * 1024;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES_MIB = (process.env.BENCH_SIZES ?? '64,256,1024').split(',').map(Number);
+const ENTRY_COUNTS = (process.env.BENCH_ENTRIES ?? '10000,35000,70000').split(',').map(Number);
+
+/** `mib` MiB of zeros, as 1 MiB chunks (one shared buffer: nothing is held). */
+function* zeros(mib) {
+  const chunk = Buffer.alloc(MiB);
+  for (let i = 0; i < mib; i += 1) yield chunk;
+}
+
+/** A .tar.gz that is nothing but zeros (as the attack: gzip of /dev/zero). */
+async function zeroTgz(file, mib) {
+  await pipeline(Readable.from(zeros(mib)), createGzip({ level: 9 }), createWriteStream(file));
+}
+
+/** A zip with one deflated entry of zeros and a manifest; sizes and CRC are the real ones. */
+async function zeroZip(file, mib) {
+  const parts = [];
+  await pipeline(Readable.from(zeros(mib)), createDeflateRaw({ level: 9 }), async function* (source) {
+    for await (const chunk of source) parts.push(chunk);
+  });
+  let crc = 0;
+  for (const chunk of zeros(mib)) crc = crc32(chunk, crc);
+  const raw = Buffer.concat(parts);
+  writeFileSync(file, buildZip([{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }, { name: 'zeros.bin', raw, crc, size: mib * MiB, compressedSize: raw.length }]));
+}
+
+/** A ustar header for one regular file of `size` bytes. */
+function tarHeader(name, size) {
+  const h = Buffer.alloc(512);
+  h.write(name, 0);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\u000000', 257);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+  return h;
+}
+
+/** A .tar.gz with one `gib` GiB entry of zeros: gzip members of 64 MiB of zeros, repeated (built in milliseconds). */
+function bigEntryTgz(file, gib) {
+  const member = gzipSync(Buffer.alloc(64 * MiB), { level: 9 });
+  const parts = [gzipSync(tarHeader('m/zeros.bin', gib * 1024 * MiB))];
+  for (let i = 0; i < gib * 16; i += 1) parts.push(member);
+  writeFileSync(file, Buffer.concat(parts));
+}
+
+/** A zip of `count` tiny stored entries in 100 folders, plus a manifest. */
+function manyEntriesZip(file, count) {
+  const entries = [{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }];
+  for (let i = 0; i < count; i += 1) entries.push({ name: `d${i % 100}/f${i}.txt`, data: `x${i}`, method: 0 });
+  writeFileSync(file, buildZip(entries));
+}
+
+/** Runs the CLI once: wall seconds, exit code and the error code it printed. */
+function cli(args, cwd) {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [CLI, ...args, '--json'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  let code = 'ok';
+  try {
+    code = JSON.parse(result.stdout).error?.code ?? 'ok';
+  } catch {
+    code = '?';
+  }
+  return { wall, exit: result.status, code };
+}
+
+function timeCli(args, cwd, cleanup = () => {}) {
+  const runs = [];
+  for (let i = 0; i < RUNS; i += 1) {
+    runs.push(cli(args, cwd));
+    cleanup();
+  }
+  return { walls: runs.map((r) => r.wall), wall: median(runs.map((r) => r.wall)), exit: runs[0].exit, code: runs[0].code };
+}
+
+/** Sends SIGTERM `afterMs` into a run; returns seconds from the signal to the exit, and the exit code. */
+function termLatency(args, cwd, afterMs) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: 'ignore' });
+    let sent;
+    const timer = setTimeout(() => {
+      sent = process.hrtime.bigint();
+      child.kill('SIGTERM');
+    }, afterMs);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ latency: sent === undefined ? NaN : Number(process.hrtime.bigint() - sent) / 1e9, exit: code });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-bombs-'));
+const rows = [];
+const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
+try {
+  const load = loadavg()[0];
+  const core = await import(CORE);
+
+  row('input', 'command', 'wall runs (s)', '**median (s)**', 'exit', 'code');
+  row('---', '---', '---', '---', '---', '---');
+  for (const mib of SIZES_MIB) {
+    const tgz = join(dir, `zeros-${mib}.tar.gz`);
+    await zeroTgz(tgz, mib);
+    const zip = join(dir, `zeros-${mib}.mar`);
+    await zeroZip(zip, mib);
+    for (const [label, file] of [[`tar.gz, ${mib} MiB of zeros`, tgz], [`zip, ${mib} MiB of zeros`, zip]]) {
+      for (const command of ['inspect', 'extract']) {
+        const args = command === 'inspect' ? ['inspect', file] : ['extract', file, join(dir, 'out')];
+        const r = timeCli(args, dir, () => rmSync(join(dir, 'out'), { recursive: true, force: true }));
+        row(label, command, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, r.exit, r.code);
+      }
+    }
+  }
+  const bombTable = rows.splice(0);
+
+  // Whole stream, limits lifted, one warm process: the cost per inflated byte and the longest event-loop stall.
+  row('zero .tar.gz read to its end', 'runs (s)', '**median (s)**', 'MiB/s', 'longest event-loop stall (ms)', 'code');
+  row('---', '---', '---', '---', '---', '---');
+  for (const mib of SIZES_MIB) {
+    const tgz = join(dir, `zeros-${mib}.tar.gz`);
+    const walls = [];
+    let stall = 0;
+    let code;
+    for (let i = 0; i < RUNS; i += 1) {
+      const histogram = monitorEventLoopDelay({ resolution: 5 });
+      histogram.enable();
+      const started = process.hrtime.bigint();
+      // Read to its end, then refused: a stream of zeros holds no tar entry (ARCHIVE_CORRUPT).
+      code = await core.openArchive(tgz, { limits: { maxCompressionRatio: 1e9 } }).then(
+        async (archive) => {
+          await archive.close();
+          return 'ok';
+        },
+        (error) => error.code,
+      );
+      walls.push(Number(process.hrtime.bigint() - started) / 1e9);
+      histogram.disable();
+      stall = Math.max(stall, histogram.max / 1e6);
+    }
+    row(`${mib} MiB`, walls.map((w) => fixed(w)).join(', '), `**${fixed(median(walls))}**`, fixed(mib / median(walls), 0), fixed(stall, 0), code);
+  }
+  const linearTable = rows.splice(0);
+
+  const big = join(dir, 'big-entry.tar.gz');
+  bigEntryTgz(big, 4);
+  const latencies = [];
+  let exit;
+  for (let i = 0; i < RUNS; i += 1) {
+    const r = await termLatency(['extract', big, join(dir, 'term-out'), '--max-ratio', '1000000000'], dir, 500);
+    latencies.push(r.latency);
+    exit = r.exit;
+    rmSync(join(dir, 'term-out'), { recursive: true, force: true });
+  }
+  const leftovers = spawnSync('ls', ['-A', dir], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.includes('term-out'));
+  row('SIGTERM 0.5 s into `extract` of a 4 GiB tar entry (ratio limit lifted)', 'runs (s)', '**median (s)**', 'exit', 'left behind');
+  row('---', '---', '---', '---', '---');
+  row('signal to exit', latencies.map((w) => fixed(w, 3)).join(', '), `**${fixed(median(latencies), 3)}**`, exit, leftovers.length === 0 ? 'nothing' : leftovers.join(' '));
+  const termTable = rows.splice(0);
+
+  row('zip of tiny entries', 'runs (s)', '**median (s)**', 'ms per entry');
+  row('---', '---', '---', '---');
+  for (const count of ENTRY_COUNTS) {
+    const zip = join(dir, `entries-${count}.mar`);
+    manyEntriesZip(zip, count);
+    const r = timeCli(['extract', zip, join(dir, 'many-out')], dir, () => rmSync(join(dir, 'many-out'), { recursive: true, force: true }));
+    if (r.exit !== 0) throw new Error(`extract of ${count} entries failed: ${r.code}`);
+    row(`${count.toLocaleString('en-US')} entries`, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, fixed((r.wall * 1000) / count, 3));
+  }
+  const entryTable = rows.splice(0);
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(
+    `Machine: ${cpus().length} x ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ` +
+      `${new Date().toISOString().slice(0, 10)}, 1-min load average ${fixed(load)} before / ${fixed(loadavg()[0])} after, ${RUNS} runs each\n\n` +
+      `${bombTable.join('\n')}\n\n${linearTable.join('\n')}\n\n${termTable.join('\n')}\n\n${entryTable.join('\n')}\n`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
