@@ -106,7 +106,7 @@ export async function extractArchive(archivePath: string, dest: string, options:
     // overlapping them keeps an archive of many small entries from being bound by their latency.
     await archive.forEachFile(async (info, stream) => {
       aborted(signal);
-      const options_ = { budget, folders, hash: record !== undefined, ...(signal ? { signal } : {}) };
+      const options_ = { budget, folders, size: info.size, hash: record !== undefined, ...(signal ? { signal } : {}) };
       written.set(info.path, await writeEntry(root, info.path, stream, { ...options_, ...(info.mode !== undefined ? { mode: info.mode } : {}), ...(info.mtime ? { mtime: info.mtime } : {}) }));
     }, WRITE_CONCURRENCY);
     const skipped: string[] = [];

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
+import { inflateRawSync } from 'node:zlib';
 
 import yauzl from 'yauzl';
 
@@ -11,6 +12,10 @@ import { toArchiveError } from './error-map.js';
 import { readZipEnd } from './zip-end.js';
 import { checkZipLayout, describeZipEntry } from './zip-entries.js';
 import { CachedFileReader, type YauzlEntry, type YauzlZipFile } from './zip-reader.js';
+
+/** Entries stored in at most this many bytes, inflating to at most {@link SMALL_INFLATED}, are read in one call. */
+const SMALL_COMPRESSED = 64 * 1024;
+const SMALL_INFLATED = 1024 * 1024;
 
 /** Largest central directory loaded into memory (about 1.5 million entries with short names). */
 const MAX_CENTRAL_DIRECTORY = 256 * 1024 * 1024;
@@ -35,12 +40,22 @@ const openZip = (reader: CachedFileReader, size: number): Promise<YauzlZipFile> 
 export class ZipArchive extends BaseArchive {
   readonly format = 'zip' as const;
   readonly #zip: YauzlZipFile;
+  readonly #reader: CachedFileReader;
   readonly #records: Map<string, ZipRecord>;
   #closed = false;
 
-  private constructor(path: string, entries: ArchiveEntryInfo[], size: number, limits: ReadLimits, zip: YauzlZipFile, records: Map<string, ZipRecord>) {
+  private constructor(
+    path: string,
+    entries: ArchiveEntryInfo[],
+    size: number,
+    limits: ReadLimits,
+    zip: YauzlZipFile,
+    reader: CachedFileReader,
+    records: Map<string, ZipRecord>,
+  ) {
     super(path, entries, size, limits);
     this.#zip = zip;
+    this.#reader = reader;
     this.#records = records;
   }
 
@@ -95,7 +110,7 @@ export class ZipArchive extends BaseArchive {
       const ends = checkZipLayout(raws, end.cdOffset, fileSize, path);
       const records = new Map<string, ZipRecord>();
       for (const [name, raw] of byPath) records.set(name, { raw, limit: ends.get(raw) ?? end.cdOffset });
-      return new ZipArchive(path, entries, fileSize, limits, zip, records);
+      return new ZipArchive(path, entries, fileSize, limits, zip, reader, records);
     } catch (error) {
       zip?.close();
       await file?.close();
@@ -122,6 +137,10 @@ export class ZipArchive extends BaseArchive {
       }
       const checks = { path: info.path, size: raw.uncompressedSize, crc32: raw.crc32 };
       if (raw.uncompressedSize === 0 && raw.compressedSize <= 2) return checkedEntryStream(Readable.from([]), this.path, checks, this.signal);
+      if (raw.compressedSize <= SMALL_COMPRESSED && raw.uncompressedSize <= SMALL_INFLATED && (raw.compressionMethod === 0 || raw.compressionMethod === 8)) {
+        const body = await this.#readSmall(header.fileDataStart, raw);
+        return checkedEntryStream(Readable.from([body]), this.path, checks, this.signal);
+      }
       const source = await new Promise<Readable>((resolve, reject) =>
         this.#zip.openReadStreamLowLevel(header.fileDataStart, raw.compressedSize, 0, raw.compressedSize, raw.compressionMethod === 8, raw.uncompressedSize, (err, s) =>
           err ? reject(err) : resolve(s),
@@ -130,6 +149,32 @@ export class ZipArchive extends BaseArchive {
       return checkedEntryStream(source, this.path, checks, this.signal);
     } catch (error) {
       throw toArchiveError(error, context);
+    }
+  }
+
+  /**
+   * A small entry read with one positional read and inflated in one synchronous call (bounded: at most
+   * {@link SMALL_INFLATED} bytes, well under a millisecond): an archive of many small files does not pay a stream
+   * pipeline and a zlib stream per entry. The caller still checks size and CRC.
+   */
+  async #readSmall(fileDataStart: number, raw: YauzlEntry): Promise<Buffer> {
+    const stored = Buffer.allocUnsafe(raw.compressedSize);
+    const read = await new Promise<number>((resolve, reject) =>
+      this.#reader.read(stored, 0, stored.length, fileDataStart, (err, bytesRead) => (err ? reject(err) : resolve(bytesRead ?? 0))),
+    );
+    if (read !== stored.length) throw new Error('unexpected EOF');
+    if (raw.compressionMethod === 0) return stored;
+    try {
+      // One byte over the declared size is enough to tell a lying header (ENTRY_SIZE_MISMATCH from the checks).
+      return inflateRawSync(stored, { maxOutputLength: raw.uncompressedSize + 1 });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new ModelArchiveError('ENTRY_SIZE_MISMATCH', `Entry ${raw.fileName} is larger than its declared ${raw.uncompressedSize} bytes`, {
+          cause: error,
+          details: { archive: this.path, declared: raw.uncompressedSize },
+        });
+      }
+      throw error;
     }
   }
 
