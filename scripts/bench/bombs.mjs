@@ -8,6 +8,9 @@
 //   - SIGTERM sent 0.5 s into `extract` of a 4 GiB tar entry with the ratio limit lifted: time to exit and exit code;
 //   - `extract` of zips of many tiny entries (10,000 / 35,000 / 70,000), to show the cost per entry is constant.
 //
+// With BENCH_BASELINE=<folder of another built checkout> (e.g. the commit before issue 11), the same CLI rows are run
+// with that checkout's CLI too, once each, killed after BENCH_BASELINE_TIMEOUT seconds (default 60).
+//
 // Usage: npx tsc -b && node scripts/bench/bombs.mjs                  (a few minutes; needs ~100 MB free in $TMPDIR)
 //        BENCH_RUNS=1 BENCH_ENTRIES=2000,4000 node scripts/bench/bombs.mjs   (quick smoke run)
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +34,8 @@ const MiB = 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SIZES_MIB = (process.env.BENCH_SIZES ?? '64,256,1024').split(',').map(Number);
 const ENTRY_COUNTS = (process.env.BENCH_ENTRIES ?? '10000,35000,70000').split(',').map(Number);
+const BASELINE = process.env.BENCH_BASELINE === undefined ? undefined : join(process.env.BENCH_BASELINE, 'packages', 'cli', 'dist', 'bin.js');
+const BASELINE_TIMEOUT = Number(process.env.BENCH_BASELINE_TIMEOUT ?? 60);
 
 /** `mib` MiB of zeros, as 1 MiB chunks (one shared buffer: nothing is held). */
 function* zeros(mib) {
@@ -97,11 +102,17 @@ async function manyEntriesZip(core, file, count) {
   }
 }
 
-/** Runs the CLI once: wall seconds, exit code and the error code it printed. */
-function cli(args, cwd) {
+/** Runs the CLI (`bin`, default ours) once: wall seconds, exit code and the error code it printed. */
+function cli(args, cwd, bin = CLI, timeoutS = undefined) {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [CLI, ...args, '--json'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(process.execPath, [bin, ...args, '--json'], {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    ...(timeoutS === undefined ? {} : { timeout: timeoutS * 1000, killSignal: 'SIGKILL' }),
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status === null) return { wall, exit: 'killed', code: `> ${timeoutS} s, killed`, files: undefined };
   let code = 'ok';
   let files;
   try {
@@ -112,6 +123,14 @@ function cli(args, cwd) {
     code = '?';
   }
   return { wall, exit: result.status, code, files };
+}
+
+/** One run of the baseline CLI, as a table cell: `12.3 s` or `> 60 s (killed)`. */
+function baselineCell(args, cwd, cleanup = () => {}) {
+  if (BASELINE === undefined) return undefined;
+  const r = cli(args, cwd, BASELINE, BASELINE_TIMEOUT);
+  cleanup();
+  return r.exit === 'killed' ? `> ${BASELINE_TIMEOUT} (killed)` : `${fixed(r.wall)} (exit ${r.exit}${r.files === undefined ? '' : `, ${r.files} files`})`;
 }
 
 function timeCli(args, cwd, cleanup = () => {}) {
@@ -146,8 +165,9 @@ try {
   const load = loadavg()[0];
   const core = await import(CORE);
 
-  row('input', 'command', 'wall runs (s)', '**median (s)**', 'exit', 'code');
-  row('---', '---', '---', '---', '---', '---');
+  const base = BASELINE === undefined ? [] : ['before (s, one run)', 'before / after'];
+  row('input', 'command', 'wall runs (s)', '**median (s)**', 'exit', 'code', ...base);
+  row('---', '---', '---', '---', '---', '---', ...base.map(() => '---'));
   for (const mib of SIZES_MIB) {
     const tgz = join(dir, `zeros-${mib}.tar.gz`);
     await zeroTgz(tgz, mib);
@@ -156,8 +176,11 @@ try {
     for (const [label, file] of [[`tar.gz, ${mib} MiB of zeros`, tgz], [`zip, ${mib} MiB of zeros`, zip]]) {
       for (const command of ['inspect', 'extract']) {
         const args = command === 'inspect' ? ['inspect', file] : ['extract', file, join(dir, 'out')];
-        const r = timeCli(args, dir, () => rmSync(join(dir, 'out'), { recursive: true, force: true }));
-        row(label, command, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, r.exit, r.code);
+        const clean = () => rmSync(join(dir, 'out'), { recursive: true, force: true });
+        const r = timeCli(args, dir, clean);
+        const before = baselineCell(args, dir, clean);
+        const ratio = before === undefined ? [] : [before, `${fixed(Number.parseFloat(before.replace('> ', '')) / r.wall, 0)}x${before.startsWith('>') ? '+' : ''}`];
+        row(label, command, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, r.exit, r.code, ...ratio);
       }
     }
   }
@@ -207,14 +230,16 @@ try {
   row('signal to exit', latencies.map((w) => fixed(w, 3)).join(', '), `**${fixed(median(latencies), 3)}**`, exit, leftovers.length === 0 ? 'nothing' : leftovers.join(' '));
   const termTable = rows.splice(0);
 
-  row('zip of tiny entries', 'runs (s)', '**median (s)**', 'ms per entry');
-  row('---', '---', '---', '---');
+  row('zip of tiny entries', 'runs (s)', '**median (s)**', 'ms per entry', ...base);
+  row('---', '---', '---', '---', ...base.map(() => '---'));
   for (const count of ENTRY_COUNTS) {
     const zip = join(dir, `entries-${count}.mar`);
     await manyEntriesZip(core, zip, count);
     const r = timeCli(['extract', zip, join(dir, 'many-out')], dir, () => rmSync(join(dir, 'many-out'), { recursive: true, force: true }));
     if (r.exit !== 0 || r.files !== count + 1) throw new Error(`extract of ${count} entries failed: ${r.code}, ${r.files} files`);
-    row(`${count.toLocaleString('en-US')} entries`, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, fixed((r.wall * 1000) / count, 3));
+    const before = baselineCell(['extract', zip, join(dir, 'many-out')], dir, () => rmSync(join(dir, 'many-out'), { recursive: true, force: true }));
+    const ratio = before === undefined ? [] : [before, `${fixed(Number.parseFloat(before.replace('> ', '')) / r.wall, 1)}x${before.startsWith('>') ? '+' : ''}`];
+    row(`${count.toLocaleString('en-US')} entries`, r.walls.map((w) => fixed(w)).join(', '), `**${fixed(r.wall)}**`, fixed((r.wall * 1000) / count, 3), ...ratio);
   }
   const entryTable = rows.splice(0);
 
