@@ -1,3 +1,5 @@
+import { finished } from 'node:stream/promises';
+
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
 import { matchRecord } from '../integrity/match-record.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
@@ -6,7 +8,7 @@ import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import type { KeyInput } from '../integrity/keys.js';
 import { checkSignature, parseSignature } from '../integrity/signature.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
-import { hashEntry } from './hash-entry.js';
+import { hashEntry, hashStream, type EntryDigest } from './hash-entry.js';
 import { withArchive } from './with-archive.js';
 import type { ArchiveSource } from './with-archive.js';
 import { archiveWarnings } from '../read/archive-warnings.js';
@@ -122,14 +124,31 @@ async function compareWithRecord(
   report.extra.push(...extra);
   report.missing.push(...missing);
   const toHash = matched.map(({ path, expected }) => ({ path, want: { size: expected.size, sha256: expected.sha256 } }));
+  const compare = (path: string, want: { size: number; sha256: string }, actual: EntryDigest): ModifiedEntry | undefined => {
+    report.checked += 1;
+    if (actual.size !== want.size) return { path, reason: 'size', expected: want, actual };
+    if (actual.sha256 !== want.sha256) return { path, reason: 'digest', expected: want, actual };
+    return undefined;
+  };
+  // A .tar.gz is hashed in one pass over its files (openEntry would inflate it again from the start per large entry).
+  const oneStream = new Map<string, EntryDigest>();
+  if (archive.format === 'tgz' && archive.forEachFile !== undefined) {
+    const wanted = new Set(toHash.map((t) => t.path));
+    await archive.forEachFile(async (info, stream) => {
+      if (!wanted.has(info.path)) {
+        stream.resume();
+        await finished(stream);
+        return;
+      }
+      oneStream.set(info.path, await hashStream(stream, signal));
+    });
+  }
   const results = await mapWithConcurrency(toHash, hashConcurrency(archive), async ({ path, want }): Promise<ModifiedEntry | undefined> => {
     if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled');
+    const known = oneStream.get(path);
+    if (known !== undefined) return compare(path, want, known);
     try {
-      const actual = await hashEntry(archive, path, signal);
-      report.checked += 1;
-      if (actual.size !== want.size) return { path, reason: 'size', expected: want, actual };
-      if (actual.sha256 !== want.sha256) return { path, reason: 'digest', expected: want, actual };
-      return undefined;
+      return compare(path, want, await hashEntry(archive, path, signal));
     } catch (error) {
       if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled', { cause: error });
       if (!isModelArchiveError(error)) throw error;
