@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 import { isModelArchiveError, ModelArchiveError } from '@model-archiver/core/read';
 import yargs from 'yargs';
 
@@ -55,6 +57,8 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     return ExitCode.OK;
   }
   const controller = new AbortController();
+  // Every stream in flight listens to it (lint --verify: archives × entries at once): not a leak.
+  setMaxListeners(256, controller.signal);
   let received: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     received = signal;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +44,14 @@ describe('model-archiver extract', () => {
     const forced = await runCli(['extract', 'bad.mar', 'out', '--no-validate'], dir);
     expect(forced.exitCode).toBe(0);
     expect(await readFile(join(dir, 'out', 'handler.py'), 'utf8')).toBe('x = 1\n');
+  });
+
+  it('extracts many entries at once without warnings on stderr', async () => {
+    const files = Array.from({ length: 24 }, (_, i) => ({ name: `w/f${i}.bin`, data: randomBytes(100 * 1024), method: 0 }));
+    await writeFile(join(dir, 'wide.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }, ...files]));
+    const run = await runCli(['extract', 'wide.mar', 'out'], dir);
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect((await readdir(join(dir, 'out', 'w'))).length).toBe(24);
   });
 
   it('refuses an archive without a manifest (exit 4, MANIFEST_MISSING)', async () => {

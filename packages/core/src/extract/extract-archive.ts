@@ -1,4 +1,5 @@
 import { copyFile, chmod, constants, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
@@ -77,11 +78,24 @@ const asWriteError = (error: unknown, dest: string): unknown => {
  */
 export async function extractArchive(archivePath: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const target = resolve(dest);
-  const { signal } = options;
   if (!options.force && (await exists(target))) {
     throw new ModelArchiveError('OUTPUT_EXISTS', `${dest} exists; pass --force (option force) to replace it`, { details: { dest: target } });
   }
-  aborted(signal);
+  aborted(options.signal);
+  // Files in flight each listen to the signal (twice): a signal of our own, following the caller's, keeps them from
+  // piling listeners (and Node's leak warning) onto the caller's.
+  const local = options.signal === undefined ? undefined : new AbortController();
+  const follow = (): void => local?.abort(options.signal?.reason);
+  if (local !== undefined) setMaxListeners(4 * WRITE_CONCURRENCY + 8, local.signal);
+  options.signal?.addEventListener('abort', follow, { once: true });
+  try {
+    return await extractWith(archivePath, target, options, local?.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', follow);
+  }
+}
+
+async function extractWith(archivePath: string, target: string, options: ExtractOptions, signal: AbortSignal | undefined): Promise<ExtractResult> {
   const archive = await openArchiveInternal(archivePath, {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(signal === undefined ? {} : { signal }),
