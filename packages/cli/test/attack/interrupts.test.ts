@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -12,18 +12,19 @@ let cleanup: () => Promise<void>;
 beforeEach(async () => ({ dir, cleanup } = await workDir('signals')));
 afterEach(async () => cleanup());
 
-/** True once process `pid` catches SIGTERM and SIGINT (Linux `SigCgt`): `main()` has installed its handlers. */
-const catchesSignals = async (pid: number): Promise<boolean> => {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
-  if (mask === undefined) return false;
-  const bits = BigInt(`0x${mask}`);
-  return (bits & (1n << 14n)) !== 0n && (bits & (1n << 1n)) !== 0n;
+/**
+ * True once process `pid` has `file` open (Linux `/proc/<pid>/fd`): the command is running, past start-up and the
+ * installation of its signal handlers (Node catches SIGINT and SIGTERM from its start, so `SigCgt` cannot tell).
+ */
+const hasOpen = async (pid: number, file: string): Promise<boolean> => {
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+  return targets.some((target) => target.endsWith(`/${file}`));
 };
 
 /**
- * Starts `args` and sends `signal` 300 ms after the CLI installed its signal handlers (past start-up, deep in the
- * bomb's listing pass); returns the exit code and the ms from the signal to the exit.
+ * Starts `args` and sends `signal` 300 ms after the CLI opened the bomb (deep in its listing pass by then); returns
+ * the exit code and the ms from the signal to the exit.
  */
 function signalled(args: readonly string[], signal: NodeJS.Signals): Promise<{ exitCode: number | null; ms: number }> {
   return new Promise((resolve) => {
@@ -32,7 +33,7 @@ function signalled(args: readonly string[], signal: NodeJS.Signals): Promise<{ e
     let armed = false;
     const poll = setInterval(() => {
       if (armed || child.pid === undefined) return;
-      void catchesSignals(child.pid).then((ready) => {
+      void hasOpen(child.pid, 'bomb.tar.gz').then((ready) => {
         if (!ready || armed) return;
         armed = true;
         setTimeout(() => {
