@@ -28,6 +28,15 @@ describe('compression bombs and entry floods', () => {
     expect({ exitCode: run.exitCode, code: run.code, outside: run.outside }).toEqual({ exitCode: 7, code: 'LIMIT_COMPRESSION_RATIO', outside: [] });
   });
 
+  // Each entry is 1 MiB of zeros, under the per-entry exemption; together they are 64 MiB in about 70 KiB.
+  it('refuses a zip of many entries each under the ratio exemption that add up to a bomb, writing nothing', async () => {
+    const mib = Buffer.alloc(1024 * 1024);
+    const files = Array.from({ length: 64 }, (_, i) => ({ name: `z/${i}.bin`, data: mib }));
+    await writeFile(join(dir, 'spread.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }, ...files]));
+    const run = await runIn(dir, ['extract', 'spread.mar', 'out', '--json']);
+    expect({ exitCode: run.exitCode, code: run.code, outside: run.outside }).toEqual({ exitCode: 7, code: 'LIMIT_COMPRESSION_RATIO', outside: [] });
+  });
+
   it('refuses a zip and a .tar.gz with more entries than --max-entries, writing nothing', async () => {
     const files = Array.from({ length: 300 }, (_, i) => ({ name: `m/f${i}.txt`, data: 'x' }));
     await writeFile(join(dir, 'many.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }, ...files]));

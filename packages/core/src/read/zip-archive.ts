@@ -9,6 +9,7 @@ import type { ArchiveEntryInfo, ReadLimits } from './archive-types.js';
 import { BaseArchive, type FileVisitor, visitFiles } from './base-archive.js';
 import { checkedEntryStream } from './entry-stream.js';
 import { toArchiveError } from './error-map.js';
+import { RATIO_EXEMPT_SIZE } from './limits.js';
 import { readZipEnd } from './zip-end.js';
 import { checkZipLayout, describeZipEntry } from './zip-entries.js';
 import { CachedFileReader, type YauzlEntry, type YauzlZipFile } from './zip-reader.js';
@@ -107,6 +108,13 @@ export class ZipArchive extends BaseArchive {
         });
         opened.readEntry();
       });
+      // The ratio of the whole archive too, as a .tar.gz's stream: many entries under the 1 MiB exemption (each tiny
+      // when deflated) must not add up to a bomb.
+      if (total > RATIO_EXEMPT_SIZE && total > fileSize * limits.maxCompressionRatio) {
+        throw new ModelArchiveError('LIMIT_COMPRESSION_RATIO', `${path} declares ${total} bytes in ${fileSize}, over the ratio limit`, {
+          details: { archive: path, declared: total, fileSize, limit: limits.maxCompressionRatio },
+        });
+      }
       const ends = checkZipLayout(raws, end.cdOffset, fileSize, path);
       const records = new Map<string, ZipRecord>();
       for (const [name, raw] of byPath) records.set(name, { raw, limit: ends.get(raw) ?? end.cdOffset });
