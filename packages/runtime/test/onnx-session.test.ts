@@ -67,7 +67,7 @@ describe('execution providers', () => {
   });
 
   it('fails with EXECUTION_PROVIDER_UNAVAILABLE instead of falling back when the first provider is required', async () => {
-    const required = { cacheDir: area.cacheDir, requireExecutionProvider: true };
+    const required = { cacheDir: area.cacheDir, allowUnverified: true, requireExecutionProvider: true };
     await expect(loadModel(modelDir, { ...required, executionProviders: ['nosuch', 'cpu'] })).rejects.toMatchObject({
       code: 'EXECUTION_PROVIDER_UNAVAILABLE',
       details: { provider: 'nosuch', available: expect.arrayContaining(['cpu']) as unknown },
@@ -91,8 +91,8 @@ describe('execution providers', () => {
       configFile: 'config.yaml',
       files: { 'model.onnx': softmaxClassifierModel(), 'config.yaml': 'onnx:\n  executionProviders: [nosuch, cpu]\n  requireExecutionProvider: true\n' },
     });
-    await expect(loadModel(dir, { cacheDir: area.cacheDir })).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE' });
-    const fallback = await loadModel(dir, { cacheDir: area.cacheDir, requireExecutionProvider: false });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true })).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE' });
+    const fallback = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true, requireExecutionProvider: false });
     await fallback.close();
   });
 
