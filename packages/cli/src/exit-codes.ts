@@ -21,8 +21,10 @@ export const ExitCode = {
   MODEL_FAILED: 8,
   /** A bug (an unexpected error); the stack is printed. */
   INTERNAL: 70,
-  /** Interrupted (Ctrl-C / SIGINT). */
+  /** Interrupted (Ctrl-C / SIGINT): `ABORTED`. */
   INTERRUPTED: 130,
+  /** Terminated (SIGTERM): `ABORTED`, with the shell's 128 + signal number convention. */
+  TERMINATED: 143,
 } as const;
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -1,4 +1,6 @@
-import { ModelArchiveError } from '@model-archiver/core/read';
+import { setMaxListeners } from 'node:events';
+
+import { isModelArchiveError, ModelArchiveError } from '@model-archiver/core/read';
 import yargs from 'yargs';
 
 import { ExitCode } from './exit-codes.js';
@@ -55,7 +57,13 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
     return ExitCode.OK;
   }
   const controller = new AbortController();
-  const onSignal = (): void => controller.abort(new Error('interrupted'));
+  // Every stream in flight listens to it (lint --verify: archives × entries at once): not a leak.
+  setMaxListeners(256, controller.signal);
+  let received: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    received = signal;
+    controller.abort(new Error(`interrupted by ${signal}`));
+  };
   if (io === undefined) {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
@@ -107,7 +115,11 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       if (output !== '') cliIo.stdout.write(`${output}\n`);
     });
   } catch (error) {
-    if (!(error instanceof UsageError)) return renderError(error, cliIo, json);
+    if (!(error instanceof UsageError)) {
+      // ABORTED exits 130 (SIGINT); SIGTERM keeps the shell's convention, 143.
+      const terminated = received === 'SIGTERM' && isModelArchiveError(error) && error.code === 'ABORTED';
+      return renderError(error, cliIo, json, terminated ? ExitCode.TERMINATED : undefined);
+    }
     usage = error;
   } finally {
     if (io === undefined) {

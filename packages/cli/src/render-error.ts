@@ -3,10 +3,13 @@ import { isModelArchiveError } from '@model-archiver/core/read';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 import type { CliIo } from './io.js';
 
-/** Prints an error (text or `--json`) and returns the exit code for it. Unknown errors are bugs: stack + exit 70. */
-export function renderError(error: unknown, io: CliIo, json: boolean): number {
+/**
+ * Prints an error (text or `--json`) and returns the exit code for it (`exitCode` overrides the code's own, e.g. 143
+ * for `ABORTED` by SIGTERM). Unknown errors are bugs: stack + exit 70.
+ */
+export function renderError(error: unknown, io: CliIo, json: boolean, exitCodeOverride?: number): number {
   if (isModelArchiveError(error)) {
-    const exitCode = exitCodeFor[error.code];
+    const exitCode = exitCodeOverride ?? exitCodeFor[error.code];
     if (json) {
       io.stdout.write(`${JSON.stringify({ ok: false, error: error.toJSON(), exitCode }, null, 2)}\n`);
     } else {

@@ -20,7 +20,7 @@ describe('atomic output', () => {
   it('writes to a temporary sibling and renames it into place, creating the export folder', async () => {
     const target = join(dir, 'a', 'b', 'm.mar');
     const { temporary } = await prepareOutput(target, false);
-    expect(temporary.startsWith(`${target}.tmp-${process.pid}-`)).toBe(true);
+    expect(temporary.startsWith(`${target}.model-archiver-tmp-${process.pid}-`)).toBe(true);
     await writeFile(temporary, 'new');
     expect(await commitOutput(temporary, target, 'file', false)).toBe(false);
     expect(await readdir(join(dir, 'a', 'b'))).toEqual(['m.mar']);

@@ -54,7 +54,8 @@ const checkAborted = (signal: AbortSignal | undefined): void => {
  * const [answer] = await model.handle([{ body: png, contentType: 'image/png' }]);
  * await model.close();
  *
- * @throws ModelArchiveError: archive and integrity codes from core, HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
+ * @throws ModelArchiveError: archive and integrity codes from core (`INTEGRITY_MISSING` for an archive without a
+ * record, unless `allowUnverified`), HANDLER_MODULE_NOT_FOUND, HANDLER_IMPORT_FAILED,
  * HANDLER_FUNCTION_NOT_FOUND, HANDLER_INVALID, HANDLER_INIT_FAILED, MODEL_LOAD_FAILED, EXECUTION_PROVIDER_UNAVAILABLE, ABORTED; for Python
  * handlers also PYTHON_NOT_FOUND.
  */
@@ -65,6 +66,7 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const materialised = await materialiseArchive(path.resolve(archivePath), {
     cacheDir,
     verifyIntegrity: options.verifyIntegrity ?? true,
+    requireIntegrity: (options.verifyIntegrity ?? true) && options.allowUnverified !== true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   checkAborted(options.signal);

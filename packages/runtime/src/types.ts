@@ -30,8 +30,17 @@ export interface LoadOptions {
   interOpNumThreads?: number;
   /** Private cache the archive is materialised into; default `$MODEL_ARCHIVER_CACHE_DIR`, else `<tmpdir>/model-archiver-<uid>/cache`. */
   cacheDir?: string;
-  /** Check `MAR-INF/integrity.json` when the archive has one (default true). */
+  /**
+   * Check every file against `MAR-INF/integrity.json` (default true). With the check on, an archive without a record
+   * is refused (`INTEGRITY_MISSING`) unless {@link LoadOptions.allowUnverified}; `false` skips the check entirely.
+   */
   verifyIntegrity?: boolean;
+  /**
+   * Accept an archive that has no integrity record, unchecked (default false: fail closed). Archives made by the
+   * reference tools (torch-model-archiver, MMS model-archiver) have none; rebuilding them with `model-archiver create`
+   * adds one. An archive that has a record is always checked against it while `verifyIntegrity` is on.
+   */
+  allowUnverified?: boolean;
   /** `system_properties.server_name`; default `model-archiver`. */
   serverName?: string;
   /** `system_properties.server_version`; default this package's version. */

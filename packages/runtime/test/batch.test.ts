@@ -37,7 +37,7 @@ beforeEach(async () => {
     configFile: 'model-config.yaml',
     files: { 'echo.mjs': ECHO, 'model-config.yaml': 'batchSize: 4\ncustom:\n  greeting: hi\n' },
   });
-  model = await loadModel(dir, { cacheDir: area.cacheDir });
+  model = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true });
 });
 afterEach(async () => {
   await model.close();
@@ -116,9 +116,9 @@ describe('responses', () => {
       handler: 'echo',
       files: { 'echo.mjs': ECHO, 'other.mjs': 'export function shout(batch) { return batch.map(() => "OTHER"); }' },
     });
-    model = await loadModel(dir, { cacheDir: area.cacheDir, handler: 'other:shout' });
+    model = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true, handler: 'other:shout' });
     expect((await model.handle([{ body: 'x' }]))[0]?.body).toBe('OTHER');
     await model.close();
-    await expect(loadModel(dir, { cacheDir: area.cacheDir, handler: 'invalidHandler' })).rejects.toMatchObject({ code: expect.stringMatching(/^HANDLER_/) });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true, handler: 'invalidHandler' })).rejects.toMatchObject({ code: expect.stringMatching(/^HANDLER_/) });
   });
 });

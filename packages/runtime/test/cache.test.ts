@@ -18,7 +18,7 @@ afterEach(async () => {
 const HANDLER = 'export const handle = (batch) => batch.map(() => "original");';
 
 const answer = async (archive: string, options: { verifyIntegrity?: boolean } = {}): Promise<{ body: unknown; modelDir: string }> => {
-  const model = await loadModel(archive, { cacheDir: area.cacheDir, ...options });
+  const model = await loadModel(archive, { cacheDir: area.cacheDir, allowUnverified: true, ...options });
   const [response] = await model.handle([{ body: 'x' }]);
   await model.close();
   return { body: response?.body, modelDir: model.modelDir };
@@ -112,7 +112,7 @@ describe('model cache', () => {
     const archive = await writeModelArchive(path.join(area.root, 'm.mar'), { handler: 'svc', files: { 'svc.mjs': HANDLER } });
     const controller = new AbortController();
     controller.abort();
-    await expect(loadModel(archive, { cacheDir: area.cacheDir, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(loadModel(archive, { cacheDir: area.cacheDir, allowUnverified: true, signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 
   it('reuses the manifest validated at extraction on a cache hit, only when this runtime version wrote it', async () => {
@@ -123,17 +123,17 @@ describe('model cache', () => {
     expect(index.manifestBy).toBe(RUNTIME_VERSION);
     index.manifest.manifest.model.modelName = 'from-the-index';
     await writeFile(indexFile, JSON.stringify(index));
-    const hit = await loadModel(archive, { cacheDir: area.cacheDir });
+    const hit = await loadModel(archive, { cacheDir: area.cacheDir, allowUnverified: true });
     await hit.close();
     expect(hit.name).toBe('from-the-index');
     // A copy that fails its re-check discards its index: the manifest is read from the archive again.
     await writeFile(path.join(modelDir, 'svc.mjs'), 'export const handle = (batch) => batch.map(() => "changed");');
-    const reextracted = await loadModel(archive, { cacheDir: area.cacheDir });
+    const reextracted = await loadModel(archive, { cacheDir: area.cacheDir, allowUnverified: true });
     await reextracted.close();
     expect(reextracted.name).toBe('test-model');
     index.manifest.manifest.model.modelName = 'from-the-index';
     await writeFile(indexFile, JSON.stringify({ ...index, manifestBy: '0.0.0-other' }));
-    const reread = await loadModel(archive, { cacheDir: area.cacheDir });
+    const reread = await loadModel(archive, { cacheDir: area.cacheDir, allowUnverified: true });
     await reread.close();
     expect(reread.name).toBe('test-model');
     // ...and that hit brings the index up to date, so the next hit skips the validation again.

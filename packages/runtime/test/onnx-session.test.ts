@@ -29,7 +29,7 @@ const body = { inputs: [{ name: 'x', datatype: 'FP32', shape: [1, 4], data: [1, 
 describe('execution providers', () => {
   it('falls back from cuda to cpu with one warning naming the provider', async () => {
     const warnings: string[] = [];
-    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, executionProviders: ['cuda', 'cpu'], onWarning: (m) => warnings.push(m) });
+    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, allowUnverified: true, executionProviders: ['cuda', 'cpu'], onWarning: (m) => warnings.push(m) });
     const [response] = await model.handle([{ body }]);
     await model.close();
     expect(response?.status).toBe(200);
@@ -39,7 +39,7 @@ describe('execution providers', () => {
 
   it('falls back to cpu when the list has no cpu and its providers are unknown', async () => {
     const warnings: string[] = [];
-    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, executionProviders: ['tensorrt', 'nosuch'], onWarning: (m) => warnings.push(m) });
+    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, allowUnverified: true, executionProviders: ['tensorrt', 'nosuch'], onWarning: (m) => warnings.push(m) });
     await expect(model.handle([{ body }])).resolves.toHaveLength(1);
     await model.close();
     expect(warnings).toHaveLength(1);
@@ -48,7 +48,7 @@ describe('execution providers', () => {
 
   it('does not warn when cpu is asked for', async () => {
     const warnings: string[] = [];
-    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, executionProviders: ['cpu'], onWarning: (m) => warnings.push(m) });
+    const model = await loadModel(modelDir, { cacheDir: area.cacheDir, allowUnverified: true, executionProviders: ['cpu'], onWarning: (m) => warnings.push(m) });
     await model.close();
     expect(warnings).toEqual([]);
   });
@@ -60,14 +60,14 @@ describe('execution providers', () => {
       configFile: 'config.yaml',
       files: { 'model.onnx': softmaxClassifierModel(), 'config.yaml': 'onnx:\n  graphOptimizationLevel: sometimes\n' },
     });
-    await expect(loadModel(dir, { cacheDir: area.cacheDir })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    const model = await loadModel(dir, { cacheDir: area.cacheDir, graphOptimizationLevel: 'basic', intraOpNumThreads: 1 });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    const model = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true, graphOptimizationLevel: 'basic', intraOpNumThreads: 1 });
     await expect(model.handle([{ body }])).resolves.toHaveLength(1);
     await model.close();
   });
 
   it('fails with EXECUTION_PROVIDER_UNAVAILABLE instead of falling back when the first provider is required', async () => {
-    const required = { cacheDir: area.cacheDir, requireExecutionProvider: true };
+    const required = { cacheDir: area.cacheDir, allowUnverified: true, requireExecutionProvider: true };
     await expect(loadModel(modelDir, { ...required, executionProviders: ['nosuch', 'cpu'] })).rejects.toMatchObject({
       code: 'EXECUTION_PROVIDER_UNAVAILABLE',
       details: { provider: 'nosuch', available: expect.arrayContaining(['cpu']) as unknown },
@@ -91,14 +91,14 @@ describe('execution providers', () => {
       configFile: 'config.yaml',
       files: { 'model.onnx': softmaxClassifierModel(), 'config.yaml': 'onnx:\n  executionProviders: [nosuch, cpu]\n  requireExecutionProvider: true\n' },
     });
-    await expect(loadModel(dir, { cacheDir: area.cacheDir })).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE' });
-    const fallback = await loadModel(dir, { cacheDir: area.cacheDir, requireExecutionProvider: false });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true })).rejects.toMatchObject({ code: 'EXECUTION_PROVIDER_UNAVAILABLE' });
+    const fallback = await loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true, requireExecutionProvider: false });
     await fallback.close();
   });
 
   it('refuses a bad batch size or GPU id', async () => {
-    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, batchSize: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
-    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, gpuId: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, allowUnverified: true, batchSize: 0 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(loadModel(modelDir, { cacheDir: area.cacheDir, allowUnverified: true, gpuId: -1 })).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
   it('reports a model ONNX Runtime cannot load', async () => {
@@ -107,6 +107,6 @@ describe('execution providers', () => {
       serializedFile: 'model.onnx',
       files: { 'model.onnx': Buffer.from('this is not a protobuf model') },
     });
-    await expect(loadModel(dir, { cacheDir: area.cacheDir })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
+    await expect(loadModel(dir, { cacheDir: area.cacheDir, allowUnverified: true })).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
   });
 });

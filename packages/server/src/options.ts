@@ -62,6 +62,8 @@ export interface ServerOptions {
   shutdownTimeout?: number;
   /** Passed to the runtime: check archive integrity records on load; default true. */
   verifyIntegrity?: boolean;
+  /** Passed to the runtime: load archives without an integrity record (reference-tool archives), unchecked; default false. */
+  allowUnverified?: boolean;
   /**
    * ONNX Runtime intra-op threads per worker session; default 0 (ONNX Runtime's default: one per core, or the model
    * config's). With several workers on few cores, 1 avoids oversubscription.

@@ -45,6 +45,7 @@ export interface ServerConfig {
     env: NodeJS.ProcessEnv;
     startupTimeout: number;
     verifyIntegrity: boolean;
+    allowUnverified: boolean;
     intraOpThreads: number;
     serverVersion: string;
     maxResponseSize: number;
@@ -91,6 +92,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       env: options.env ?? process.env,
       startupTimeout: modelDefaults.startupTimeout,
       verifyIntegrity: options.verifyIntegrity ?? true,
+      allowUnverified: options.allowUnverified ?? false,
       intraOpThreads: options.intraOpThreads ?? 0,
       serverVersion: SERVER_VERSION,
       maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,

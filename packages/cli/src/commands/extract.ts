@@ -24,6 +24,7 @@ interface ExtractFlags {
   'max-entries'?: number;
   'max-ratio'?: number;
   'verify-integrity': boolean;
+  validate: boolean;
 }
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 };
@@ -44,11 +45,11 @@ export function parseSize(text: string): number {
  * Default target: `./<model name>` when the manifest names a model with a safe name (the model-name
  * rule, so a hostile manifest cannot point it elsewhere), else `./<archive name without its suffix>` (`stripArchiveSuffix`).
  */
-async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimits>): Promise<string> {
+async function defaultDir(archive: string, cwd: string, limits: Partial<ReadLimits>, signal: AbortSignal): Promise<string> {
   const fallback = stripArchiveSuffix(basename(archive)) || 'model';
   let name: string | undefined;
   try {
-    const opened = await openArchive(archive, { limits });
+    const opened = await openArchive(archive, { limits, signal });
     try {
       const { modelName } = manifestModel(await opened.readManifest());
       if (findModelNameProblem(modelName) === undefined) name = modelName;
@@ -79,6 +80,7 @@ export const extractCommand = (context: CommandContext): CommandModule<object, E
         'max-entries': { type: 'number', describe: 'Refuse archives with more entries (default 100000)' },
         'max-ratio': { type: 'number', describe: 'Refuse entries over 1 MiB compressed more than this ratio (default 200)' },
         'verify-integrity': { type: 'boolean', default: false, describe: 'Check every file against MAR-INF/integrity.json while writing' },
+        validate: { type: 'boolean', default: true, describe: 'Refuse an archive whose manifest is missing or invalid (--no-validate extracts it anyway)' },
       })
       .example('$0 extract model.mar', 'unpack into ./<model name>')
       .example('$0 extract model.tar.gz /srv/models/m --force', 'replace an existing folder'),
@@ -94,8 +96,14 @@ export const extractCommand = (context: CommandContext): CommandModule<object, E
       }
     }
     const archive = resolve(io.cwd, argv.archive);
-    const dest = argv.dir === undefined ? await defaultDir(archive, io.cwd, limits) : resolve(io.cwd, argv.dir);
-    const result = await extractArchive(archive, dest, { force: argv.force, limits, signal: io.signal, verifyIntegrity: argv['verify-integrity'] });
+    const dest = argv.dir === undefined ? await defaultDir(archive, io.cwd, limits, io.signal) : resolve(io.cwd, argv.dir);
+    const result = await extractArchive(archive, dest, {
+      force: argv.force,
+      limits,
+      signal: io.signal,
+      verifyIntegrity: argv['verify-integrity'],
+      validateManifest: argv.validate,
+    });
     if (argv.json) {
       io.stdout.write(`${JSON.stringify({ ok: true, archive, ...result }, null, 2)}\n`);
       return;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 
 import type { CommandModule } from 'yargs';
 
+import { exitCodeFor } from '../exit-codes.js';
 import type { CommandContext } from '../io.js';
 import { displayPath } from '../output/format.js';
 
@@ -35,9 +36,13 @@ export const inspectCommand = (context: CommandContext): CommandModule<object, I
       import('@model-archiver/core'),
       import('../output/inspect-text.js'),
     ]);
-    const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx });
+    const report = await inspectArchive(resolve(io.cwd, argv.archive), { onnx: argv.onnx, signal: io.signal });
     if (!argv.json) for (const warning of report.warnings) io.stderr.write(`model-archiver: warning: ${warning}\n`);
-    if (argv.json) io.stdout.write(`${JSON.stringify({ ok: true, ...report }, null, 2)}\n`);
+    // The report is printed whole; a missing or invalid manifest then sets its exit code (4 or 3): no model archive.
+    const manifestCode = report.manifestError?.code;
+    const exitCode = manifestCode === 'MANIFEST_INVALID' || manifestCode === 'MANIFEST_MISSING' ? exitCodeFor[manifestCode] : undefined;
+    if (argv.json) io.stdout.write(`${JSON.stringify({ ok: exitCode === undefined, ...report, ...(exitCode === undefined ? {} : { exitCode }) }, null, 2)}\n`);
     else io.stdout.write(renderInspectText(report, displayPath(report.path, io.cwd)));
+    if (exitCode !== undefined) context.setExitCode(exitCode);
   },
 });

@@ -22,6 +22,7 @@ interface PredictFlags {
   'content-type'?: string;
   'cache-dir'?: string;
   verify: boolean;
+  'allow-unverified': boolean;
   json: boolean;
   python?: string;
   'install-requirements': boolean;
@@ -115,7 +116,12 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
         batch: { type: 'boolean', default: false, describe: 'Send all inputs as one batch instead of one request each' },
         'content-type': { type: 'string', describe: 'Content type of every input (default: from the file extension)' },
         'cache-dir': { type: 'string', describe: 'Model cache folder (default: $MODEL_ARCHIVER_CACHE_DIR or <tmp>/model-archiver-<uid>/cache)' },
-        verify: { type: 'boolean', default: true, describe: 'Check the integrity record when the archive has one (--no-verify skips)' },
+        verify: { type: 'boolean', default: true, describe: 'Check every file against the integrity record (--no-verify skips the check)' },
+        'allow-unverified': {
+          type: 'boolean',
+          default: false,
+          describe: 'Load an archive without an integrity record (reference-tool archives), unchecked; else INTEGRITY_MISSING',
+        },
         json: { type: 'boolean', default: false, describe: 'Print the results as one JSON document on stdout' },
         python: { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' },
         'install-requirements': { type: 'boolean', default: false, describe: "Install a Python archive's requirements.txt into a virtual environment of the model's own (in the cache)" },
@@ -141,6 +147,7 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
       ...(argv['cache-dir'] === undefined ? {} : { cacheDir: resolve(io.cwd, argv['cache-dir']) }),
       batchSize: argv.batch ? inputs.length : 1,
       verifyIntegrity: argv.verify,
+      allowUnverified: argv['allow-unverified'],
       signal: io.signal,
       ...(argv.python === undefined || argv.python === '' ? {} : { python: argv.python }),
       installRequirements: argv['install-requirements'],

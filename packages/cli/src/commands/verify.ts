@@ -23,15 +23,16 @@ export async function readKeyFile(path: string, cwd: string): Promise<string> {
 interface VerifyFlags {
   archive: string;
   'public-key'?: string;
-  'require-signature': boolean;
+  'require-signature'?: boolean;
   strict: boolean;
+  'allow-unverified': boolean;
   json: boolean;
 }
 
 /**
  * `model-archiver verify <archive>`: recomputes every SHA-256 and size against the integrity record and checks the
- * signature (`verifyArchive`). Exit 1 on a mismatch or bad signature; an archive without a record (the reference
- * tools make none) exits 0 with a note unless `--strict`.
+ * signature (`verifyArchive`). Fails closed: exit 1 on a mismatch, a bad signature, an archive without a record (the
+ * reference tools make none) and, with `--public-key`, an unsigned archive; `--allow-unverified` accepts the last two.
  */
 export const verifyCommand = (context: CommandContext): CommandModule<object, VerifyFlags> => ({
   command: 'verify <archive>',
@@ -41,15 +42,23 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
       .positional('archive', { type: 'string', demandOption: true, describe: 'Archive file or model folder' })
       .options({
         'public-key': { type: 'string', describe: 'Trusted Ed25519 public key (SPKI PEM): the signature must be by this key' },
-        'require-signature': { type: 'boolean', default: false, describe: 'Fail unless signed by --public-key (SIGNATURE_MISSING)' },
-        strict: { type: 'boolean', default: false, describe: 'Fail when the archive has no integrity record (INTEGRITY_MISSING)' },
+        'require-signature': { type: 'boolean', describe: 'Fail unless signed by --public-key (SIGNATURE_MISSING); implied by --public-key' },
+        strict: { type: 'boolean', default: false, describe: 'Fail when the archive has no integrity record (INTEGRITY_MISSING); the default now, kept for scripts' },
+        'allow-unverified': {
+          type: 'boolean',
+          default: false,
+          describe: 'Accept an archive without an integrity record (reference-tool archives) or, with --public-key, without a signature',
+        },
         json: { type: 'boolean', default: false, describe: 'Print the report as JSON on stdout' },
       })
       .example('$0 verify model.mar', 'integrity only')
       .example('$0 verify model.mar --public-key signer.pub.pem --require-signature', 'integrity and a trusted signature'),
   handler: async (argv) => {
     const { io } = context;
-    if (argv['require-signature'] && argv['public-key'] === undefined) {
+    if (argv.strict && argv['allow-unverified']) {
+      throw new ModelArchiveError('INVALID_OPTION', '--strict and --allow-unverified contradict each other', { details: { option: 'allow-unverified' } });
+    }
+    if (argv['require-signature'] === true && argv['public-key'] === undefined) {
       throw new ModelArchiveError('INVALID_OPTION', '--require-signature needs --public-key (the key the signature must be made with)', {
         details: { option: 'require-signature' },
       });
@@ -58,8 +67,8 @@ export const verifyCommand = (context: CommandContext): CommandModule<object, Ve
     const { verificationError, verifyArchive } = await import('@model-archiver/core');
     const report = await verifyArchive(resolve(io.cwd, argv.archive), {
       ...(publicKey === undefined ? {} : { publicKey }),
-      requireSignature: argv['require-signature'],
-      requireIntegrity: argv.strict,
+      ...(argv['require-signature'] === undefined ? {} : { requireSignature: argv['require-signature'] }),
+      allowUnverified: argv['allow-unverified'],
       signal: io.signal,
     });
     const error = verificationError(report);

@@ -19,6 +19,7 @@ export function renderVerifyText(report: VerifyReport, displayPath: string): str
         ? `ok (${report.checked} entries, SHA-256 and size)`
         : 'MISMATCH';
   lines.push(`  integrity: ${integrity}`);
+  if (report.manifest !== 'ok') lines.push(`  manifest: ${report.manifest.toUpperCase()}`);
   lines.push(`  signature: ${SIGNATURE_TEXT[report.signature]}${report.keyId !== undefined ? `, key ${report.keyId}` : ''}`);
   for (const m of report.modified) {
     const actual = m.actual === undefined ? `unreadable (${m.errorCode ?? 'error'})` : `${m.actual.size} bytes, sha256 ${m.actual.sha256}`;

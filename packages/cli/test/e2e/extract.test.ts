@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,9 +28,38 @@ describe('model-archiver extract', () => {
 
   it('falls back to the archive name when the manifest names no safe model', async () => {
     await writeFile(join(dir, 'odd.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: JSON.stringify({ model: { modelName: '../../escape' } }) }]));
-    const run = await runCli(['extract', 'odd.mar'], dir);
+    // '../../escape' also fails the manifest schema: --no-validate extracts it anyway.
+    const run = await runCli(['extract', 'odd.mar', '--no-validate'], dir);
     expect(run.exitCode).toBe(0);
     expect((await readdir(dir)).sort()).toEqual(['model.mar', 'odd', 'odd.mar']);
+  });
+
+  it('refuses an archive whose manifest is not JSON (exit 3, MANIFEST_INVALID), writing nothing, unless --no-validate', async () => {
+    const files = [{ name: 'MAR-INF/MANIFEST.json', data: '{ not json' }, { name: 'handler.py', data: 'x = 1\n' }];
+    await writeFile(join(dir, 'bad.mar'), buildZip(files));
+    const refused = await runCli(['extract', 'bad.mar', 'out', '--json'], dir);
+    expect(refused.exitCode).toBe(3);
+    expect((jsonOf(refused) as { error?: { code: string } }).error?.code).toBe('MANIFEST_INVALID');
+    expect((await readdir(dir)).sort()).toEqual(['bad.mar', 'model.mar']);
+    const forced = await runCli(['extract', 'bad.mar', 'out', '--no-validate'], dir);
+    expect(forced.exitCode).toBe(0);
+    expect(await readFile(join(dir, 'out', 'handler.py'), 'utf8')).toBe('x = 1\n');
+  });
+
+  it('extracts many entries at once without warnings on stderr', async () => {
+    const files = Array.from({ length: 24 }, (_, i) => ({ name: `w/f${i}.bin`, data: randomBytes(100 * 1024), method: 0 }));
+    await writeFile(join(dir, 'wide.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: validManifest() }, ...files]));
+    const run = await runCli(['extract', 'wide.mar', 'out'], dir);
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect((await readdir(join(dir, 'out', 'w'))).length).toBe(24);
+  });
+
+  it('refuses an archive without a manifest (exit 4, MANIFEST_MISSING)', async () => {
+    await writeFile(join(dir, 'none.mar'), buildZip([{ name: 'handler.py', data: 'x = 1\n' }]));
+    const refused = await runCli(['extract', 'none.mar', 'out', '--json'], dir);
+    expect(refused.exitCode).toBe(4);
+    expect((jsonOf(refused) as { error?: { code: string } }).error?.code).toBe('MANIFEST_MISSING');
+    expect((await readdir(dir)).sort()).toEqual(['model.mar', 'none.mar']);
   });
 
   it('prints one JSON document with --json', async () => {

@@ -48,6 +48,20 @@ describe('model-archiver inspect', () => {
     expect(jsonOf(run)).toMatchObject({ ok: true, flavour: name.startsWith('ts_') ? 'torchserve' : 'mms', integrity: { present: false } });
   });
 
+  it('shows an invalid manifest and exits 3 (MANIFEST_INVALID); verify exits 3 for it too', async () => {
+    const { buildZip } = await import('../../../../fixtures/hostile/zip-builder.mjs');
+    await writeFile(join(dir, 'bad.mar'), buildZip([{ name: 'MAR-INF/MANIFEST.json', data: '{ not json' }, { name: 'a.txt', data: 'a' }]));
+    const text = await runCli(['inspect', 'bad.mar'], dir);
+    expect(text.exitCode).toBe(3);
+    expect(text.stdout).toContain('MANIFEST_INVALID');
+    const json = await runCli(['inspect', 'bad.mar', '--json'], dir);
+    expect(json.exitCode).toBe(3);
+    expect(jsonOf(json)).toMatchObject({ ok: false, manifestError: { code: 'MANIFEST_INVALID' }, exitCode: 3 });
+    const verified = await runCli(['verify', 'bad.mar', '--allow-unverified', '--json'], dir);
+    expect(verified.exitCode).toBe(3);
+    expect(jsonOf(verified)).toMatchObject({ ok: false, manifest: 'invalid', failures: ['MANIFEST_INVALID'] });
+  });
+
   it('exits 4 with ARCHIVE_NOT_FOUND for a missing archive and 7 for a file that is not one', async () => {
     const missing = await runCli(['inspect', 'nope.mar', '--json'], dir);
     expect(missing.exitCode).toBe(4);

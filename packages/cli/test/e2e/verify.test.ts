@@ -39,9 +39,12 @@ describe('model-archiver verify', () => {
     expect(json.error?.code).toBe('INTEGRITY_MISMATCH');
   });
 
-  it('says plainly that a reference archive has no record: exit 0, or 1 with --strict', async () => {
+  it('says plainly that a reference archive has no record: exit 0 with --allow-unverified, else 1', async () => {
     const path = join(REFERENCE, 'ts_default/mymodel.mar');
-    const plain = await runCli(['verify', path], dir);
+    const byDefault = await runCli(['verify', path, '--json'], dir);
+    expect(byDefault.exitCode).toBe(1);
+    expect((jsonOf(byDefault) as { error?: { code: string } }).error?.code).toBe('INTEGRITY_MISSING');
+    const plain = await runCli(['verify', path, '--allow-unverified'], dir);
     expect(plain.exitCode).toBe(0);
     expect(plain.stdout).toContain('no integrity record');
     const strict = await runCli(['verify', path, '--strict', '--json'], dir);
@@ -72,6 +75,18 @@ describe('model-archiver verify', () => {
     expect(missing.exitCode).toBe(1);
     expect((jsonOf(missing) as { error?: { code: string } }).error?.code).toBe('SIGNATURE_MISSING');
     expect((await runCli(['verify', archive, '--require-signature'], dir)).exitCode).toBe(2);
+  });
+
+  it('requires a signature whenever a trusted key is given, unless --allow-unverified', async () => {
+    const archive = await build();
+    await writeFile(join(dir, 'k.pub.pem'), generateSigningKeys().publicKeyPem);
+    const unsigned = await runCli(['verify', archive, '--public-key', 'k.pub.pem', '--json'], dir);
+    expect(unsigned.exitCode).toBe(1);
+    expect((jsonOf(unsigned) as { error?: { code: string } }).error?.code).toBe('SIGNATURE_MISSING');
+    const allowed = await runCli(['verify', archive, '--public-key', 'k.pub.pem', '--allow-unverified', '--json'], dir);
+    expect(allowed.exitCode).toBe(0);
+    expect(jsonOf(allowed)).toMatchObject({ integrity: 'ok', signature: 'absent' });
+    expect((await runCli(['verify', archive, '--strict', '--allow-unverified'], dir)).exitCode).toBe(2);
   });
 
   it('exits 4 for an archive that does not exist and 3 for an unreadable key file', async () => {

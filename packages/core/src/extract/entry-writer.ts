@@ -46,20 +46,40 @@ class Meter extends Transform {
     super();
     this.hash = withHash ? createHash('sha256') : undefined;
   }
-  override _transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback): void {
+  /** Counts `chunk` against the budget (`LIMIT_TOTAL_SIZE` past it) and hashes it. */
+  account(chunk: Buffer): void {
     this.budget.bytes += chunk.length;
     if (this.budget.bytes > this.budget.maxBytes) {
-      callback(
-        new ModelArchiveError('LIMIT_TOTAL_SIZE', `Extraction of ${this.budget.archive} passed the total-size limit`, {
-          details: { archive: this.budget.archive, entry: this.entry, limit: this.budget.maxBytes },
-        }),
-      );
-      return;
+      throw new ModelArchiveError('LIMIT_TOTAL_SIZE', `Extraction of ${this.budget.archive} passed the total-size limit`, {
+        details: { archive: this.budget.archive, entry: this.entry, limit: this.budget.maxBytes },
+      });
     }
     this.size += chunk.length;
     this.hash?.update(chunk);
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback): void {
+    try {
+      this.account(chunk);
+    } catch (error) {
+      callback(error as Error);
+      return;
+    }
     callback(null, chunk);
   }
+}
+
+/** Entries up to this size are buffered and written in one call (see {@link writeEntry}). */
+export const SMALL_ENTRY = 64 * 1024;
+
+/** Reads a (small, size-checked) entry stream whole through the meter's checks. */
+async function collectMetered(source: Readable, meter: Meter): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of source) {
+    const bytes = chunk as Buffer;
+    meter.account(bytes);
+    chunks.push(bytes);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**
@@ -70,15 +90,43 @@ export async function writeEntry(
   root: string,
   entryPath: string,
   source: Readable,
-  options: { budget: WriteBudget; mode?: number; mtime?: Date; hash: boolean; signal?: AbortSignal },
+  options: {
+    budget: WriteBudget;
+    mode?: number;
+    mtime?: Date;
+    hash: boolean;
+    signal?: AbortSignal;
+    folders?: Set<string>;
+    /** The entry's declared size: entries up to {@link SMALL_ENTRY} bytes are read whole and written in one call. */
+    size?: number;
+  },
 ): Promise<WrittenFile> {
   const target = targetPath(root, entryPath);
-  await mkdir(dirname(target), { recursive: true });
+  const folder = dirname(target);
+  // One mkdir per folder, not per file: `folders` remembers those made (a 70,000-entry archive has few folders).
+  if (options.folders?.has(folder) !== true) {
+    await mkdir(folder, { recursive: true });
+    options.folders?.add(folder);
+  }
   const mode = (options.mode ?? 0o644) & 0o111 ? 0o755 : 0o644;
   const meter = new Meter(options.budget, entryPath, options.hash);
-  const out = (await open(target, WRITE_FLAGS, mode)).createWriteStream();
-  await pipeline(source, meter, out, options.signal === undefined ? {} : { signal: options.signal });
-  if (options.mtime !== undefined && !Number.isNaN(options.mtime.getTime())) await utimes(target, options.mtime, options.mtime);
+  const mtime = options.mtime !== undefined && !Number.isNaN(options.mtime.getTime()) ? options.mtime : undefined;
+  if (options.size !== undefined && options.size <= SMALL_ENTRY) {
+    // Small files (most entries of an archive of many): no write stream and no pipeline, one write on one handle.
+    const body = await collectMetered(source, meter);
+    if (options.signal?.aborted === true) throw new ModelArchiveError('ABORTED', 'Extraction was cancelled', { cause: options.signal.reason });
+    const handle = await open(target, WRITE_FLAGS, mode);
+    try {
+      await handle.writeFile(body);
+      if (mtime !== undefined) await handle.utimes(mtime, mtime);
+    } finally {
+      await handle.close();
+    }
+  } else {
+    const out = (await open(target, WRITE_FLAGS, mode)).createWriteStream();
+    await pipeline(source, meter, out, options.signal === undefined ? {} : { signal: options.signal });
+    if (mtime !== undefined) await utimes(target, mtime, mtime);
+  }
   const written: WrittenFile = { size: meter.size };
   if (meter.hash !== undefined) written.sha256 = meter.hash.digest('hex');
   return written;

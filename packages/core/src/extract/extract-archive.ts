@@ -1,4 +1,5 @@
 import { copyFile, chmod, constants, lstat, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
@@ -22,6 +23,12 @@ export interface ExtractOptions {
   signal?: AbortSignal;
   /** Hash every file while writing and compare with `MAR-INF/integrity.json` (`INTEGRITY_MISSING` / `INTEGRITY_MISMATCH`). */
   verifyIntegrity?: boolean;
+  /**
+   * Read and validate the manifest before writing anything (default true): an archive without one is
+   * `MANIFEST_MISSING`, one that is not JSON or not a valid manifest `MANIFEST_INVALID`. `false` (CLI `--no-validate`)
+   * extracts whatever the archive holds.
+   */
+  validateManifest?: boolean;
 }
 
 /** What {@link extractArchive} made. */
@@ -39,6 +46,9 @@ export interface ExtractResult {
   /** How the archive was read, when that needs saying (a duplicate manifest: the last copy is written). */
   warnings: string[];
 }
+
+/** Files written at once (zip and folder archives; a tgz is one stream, read in order). */
+const WRITE_CONCURRENCY = 8;
 
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
@@ -68,27 +78,51 @@ const asWriteError = (error: unknown, dest: string): unknown => {
  */
 export async function extractArchive(archivePath: string, dest: string, options: ExtractOptions = {}): Promise<ExtractResult> {
   const target = resolve(dest);
-  const { signal } = options;
   if (!options.force && (await exists(target))) {
     throw new ModelArchiveError('OUTPUT_EXISTS', `${dest} exists; pass --force (option force) to replace it`, { details: { dest: target } });
   }
-  aborted(signal);
-  const archive = await openArchiveInternal(archivePath, options.limits === undefined ? {} : { limits: options.limits });
+  aborted(options.signal);
+  // Files in flight each listen to the signal (twice): a signal of our own, following the caller's, keeps them from
+  // piling listeners (and Node's leak warning) onto the caller's.
+  const local = options.signal === undefined ? undefined : new AbortController();
+  const follow = (): void => local?.abort(options.signal?.reason);
+  if (local !== undefined) setMaxListeners(4 * WRITE_CONCURRENCY + 8, local.signal);
+  options.signal?.addEventListener('abort', follow, { once: true });
+  try {
+    return await extractWith(archivePath, target, options, local?.signal);
+  } finally {
+    options.signal?.removeEventListener('abort', follow);
+  }
+}
+
+async function extractWith(archivePath: string, target: string, options: ExtractOptions, signal: AbortSignal | undefined): Promise<ExtractResult> {
+  const archive = await openArchiveInternal(archivePath, {
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(signal === undefined ? {} : { signal }),
+  });
   let temp: string | undefined;
   try {
     const plan = await planExtraction(archive);
+    if (options.validateManifest !== false) await archive.readManifest();
     const record = options.verifyIntegrity ? await readRecord(archive) : undefined;
     await mkdir(dirname(target), { recursive: true });
     temp = await mkdtemp(join(dirname(target), `.${basename(target)}.extract-`));
     const root = temp;
     const budget: WriteBudget = { bytes: 0, maxBytes: archive.limits.maxTotalSize, archive: archive.path };
     const written = new Map<string, WrittenFile>();
-    for (const dir of plan.directories) await mkdir(targetPath(root, dir), { recursive: true });
+    const folders = new Set<string>([root]);
+    for (const dir of plan.directories) {
+      const folder = targetPath(root, dir);
+      await mkdir(folder, { recursive: true });
+      folders.add(folder);
+    }
+    // Several files in flight where the container allows it (zip, folder): a file costs a few file-system calls, and
+    // overlapping them keeps an archive of many small entries from being bound by their latency.
     await archive.forEachFile(async (info, stream) => {
       aborted(signal);
-      const options_ = { budget, hash: record !== undefined, ...(signal ? { signal } : {}) };
+      const options_ = { budget, folders, size: info.size, hash: record !== undefined, ...(signal ? { signal } : {}) };
       written.set(info.path, await writeEntry(root, info.path, stream, { ...options_, ...(info.mode !== undefined ? { mode: info.mode } : {}), ...(info.mtime ? { mtime: info.mtime } : {}) }));
-    });
+    }, WRITE_CONCURRENCY);
     const skipped: string[] = [];
     for (const link of plan.links) {
       aborted(signal);

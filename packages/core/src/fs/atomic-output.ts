@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { link, lstat, mkdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 import { ModelArchiveError } from '../errors.js';
 import { errnoOf, outputWriteError } from './io-errors.js';
+import { removeStaleTemporaries, temporaryName } from './stale-temporaries.js';
 
 /** What kind of output is written: a single file (zip, tgz) or a folder (`no-archive`). */
 export type OutputKind = 'file' | 'folder';
@@ -23,9 +24,11 @@ const outputExists = (target: string): ModelArchiveError =>
     details: { path: target },
   });
 
-/** A temporary sibling name: `<target>.tmp-<pid>-<random>`, in the same folder so that a rename is atomic. */
-export const temporarySibling = (target: string, tag = 'tmp'): string =>
-  join(dirname(target), `${basename(target)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
+/**
+ * A temporary sibling name: `<target>.model-archiver-tmp-<pid>-<random>`, in the same folder so that a rename is
+ * atomic, and recognisable so that {@link removeStaleTemporaries} can clean what a killed run left.
+ */
+export const temporarySibling = (target: string, tag = 'tmp'): string => temporaryName(target, tag, process.pid, randomBytes(4).toString('hex'));
 
 /** What {@link prepareOutput} set up: where to write, and the export folder it had to create (if any). */
 export interface PreparedOutput {
@@ -36,8 +39,9 @@ export interface PreparedOutput {
 }
 
 /**
- * Checks the target before any work (`OUTPUT_EXISTS` unless `force`), creates the export folder (recursive) and
- * returns the temporary path to write to. Nothing is created at the temporary path itself.
+ * Checks the target before any work (`OUTPUT_EXISTS` unless `force`), creates the export folder (recursive), removes
+ * the temporary outputs of dead runs next to the target, and returns the temporary path to write to. Nothing is
+ * created at the temporary path itself.
  */
 export async function prepareOutput(target: string, force: boolean): Promise<PreparedOutput> {
   if (!force && (await exists(target))) throw outputExists(target);
@@ -55,6 +59,7 @@ export async function prepareOutput(target: string, force: boolean): Promise<Pre
     }
     throw outputWriteError(error, folder);
   }
+  await removeStaleTemporaries(target);
   return { temporary: temporarySibling(target), createdFolder };
 }
 

@@ -17,6 +17,8 @@ export interface InspectOptions {
   maxOnnxBytes?: number;
   /** Read limits when `source` is a path. */
   limits?: Partial<ReadLimits>;
+  /** Cancels reading (`ABORTED`) when `source` is a path. */
+  signal?: AbortSignal;
 }
 
 /** A coded problem found while inspecting (the archive still opened). */
@@ -154,7 +156,7 @@ export async function inspectOnnxModels(archive: ModelArchive, options: InspectO
  * for (const model of report.onnx) console.log(model.path, model.info?.inputs);
  */
 export function inspectArchive(source: ArchiveSource, options: InspectOptions = {}): Promise<InspectReport> {
-  return withArchive(source, options.limits, (archive) => inspectOpened(archive, options));
+  return withArchive(source, options.limits, (archive) => inspectOpened(archive, options), options.signal);
 }
 
 async function inspectOpened(archive: ModelArchive, options: InspectOptions): Promise<InspectReport> {

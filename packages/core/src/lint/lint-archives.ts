@@ -78,8 +78,12 @@ export async function expandArchiveInputs(inputs: readonly string[], cwd: string
 async function lintPath(path: string, options: LintArchivesOptions): Promise<ArchiveLintResult> {
   let archive: ModelArchive;
   try {
-    archive = await openArchive(path, options.limits === undefined ? {} : { limits: options.limits });
+    archive = await openArchive(path, {
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
   } catch (error) {
+    if (isModelArchiveError(error) && error.code === 'ABORTED') throw error;
     return summarize(path, [unreadableFinding(path, error, options.rules)]);
   }
   try {

@@ -81,6 +81,11 @@ export interface ModelArchive {
   readEntry(path: string): Promise<Buffer>;
   /** Reads and validates the manifest (`MANIFEST_MISSING` / `MANIFEST_INVALID`). */
   readManifest(): Promise<ArchiveManifest>;
+  /**
+   * Streams every file entry (links excluded) to `visit`, in container order, one at a time: a `.tar.gz` in one pass,
+   * where `openEntry` of a large entry inflates the stream again from its start. Archives of `openArchive` have it.
+   */
+  forEachFile?(visit: (info: ArchiveEntryInfo, stream: Readable) => Promise<void>): Promise<void>;
   /** Releases file handles. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -11,8 +11,37 @@ const MAX_LINK_HOPS = 40;
 /** A zip symlink's target is its content; longer content is not a path. */
 const MAX_LINK_TARGET_BYTES = 4096;
 
-/** Visits each file entry in container order with its checked stream; used by extraction (one pass for tgz). */
+/** Visits each file entry with its checked stream; used by extraction (one pass for tgz). */
 export type FileVisitor = (info: ArchiveEntryInfo, stream: Readable) => Promise<void>;
+
+/**
+ * Runs `visit` on every file entry of `entries` with at most `limit` in flight (containers with random access: zip,
+ * folder). After the first failure no new entry starts, and the failure is thrown only once every started visit has
+ * settled, so a caller that cleans up after it never races a write still in progress.
+ */
+export async function visitFiles(
+  entries: readonly ArchiveEntryInfo[],
+  limit: number,
+  open: (info: ArchiveEntryInfo) => Promise<Readable>,
+  visit: FileVisitor,
+): Promise<void> {
+  const files = entries.filter((e) => e.type === 'file');
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (failure === undefined && next < files.length) {
+      const info = files[next] as ArchiveEntryInfo;
+      next += 1;
+      try {
+        await visit(info, await open(info));
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, files.length)) }, () => worker()));
+  if (failure !== undefined) throw failure.error;
+}
 
 /**
  * What every container implements on top of {@link ModelArchive}: the entry table, link resolution and manifest
@@ -23,6 +52,8 @@ export abstract class BaseArchive implements ModelArchive {
   readonly #byPath = new Map<string, ArchiveEntryInfo>();
   readonly entries: readonly ArchiveEntryInfo[];
   readonly shadowedManifests: readonly ArchiveEntryInfo[];
+  /** Cancels every read of this archive (`ABORTED`): set by `openArchive` from its `signal` option. */
+  signal: AbortSignal | undefined;
 
   /**
    * `listed` is every entry in container order. A name may appear twice only for folders and for
@@ -58,8 +89,11 @@ export abstract class BaseArchive implements ModelArchive {
   /** Streams a `file` entry's bytes (size and CRC checked); called only with file entries. */
   protected abstract openFile(info: ArchiveEntryInfo): Promise<Readable>;
 
-  /** Streams every file entry in container order to `visit`, one at a time. */
-  abstract forEachFile(visit: FileVisitor): Promise<void>;
+  /**
+   * Streams every file entry to `visit`: in container order, one at a time, unless `concurrency` > 1 and the
+   * container has random access (zip, folder), where up to that many run at once (order not guaranteed).
+   */
+  abstract forEachFile(visit: FileVisitor, concurrency?: number): Promise<void>;
 
   abstract close(): Promise<void>;
 

@@ -1,14 +1,31 @@
 import type { Readable } from 'node:stream';
 
 import { CheckedStream, type CheckedStreamOptions } from './checked-stream.js';
+import { abortedError } from './abort.js';
 import { toArchiveError } from './error-map.js';
 
 /**
  * Pipes a raw entry stream through a {@link CheckedStream} and returns the checked side. Errors of the source (zlib,
  * fd reads) reach the consumer as coded errors; destroying the checked side, or a check failing, stops the source.
+ * A fired `signal` fails the checked side with `ABORTED`.
  */
-export function checkedEntryStream(source: Readable | NodeJS.ReadableStream, archive: string, options: CheckedStreamOptions): CheckedStream {
+export function checkedEntryStream(
+  source: Readable | NodeJS.ReadableStream,
+  archive: string,
+  options: CheckedStreamOptions,
+  signal?: AbortSignal,
+): CheckedStream {
   const checked = new CheckedStream(options);
+  if (signal !== undefined) {
+    const onAbort = (): void => {
+      checked.destroy(abortedError(archive, signal));
+    };
+    if (signal.aborted) queueMicrotask(onAbort);
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      checked.on('close', () => signal.removeEventListener('abort', onAbort));
+    }
+  }
   const src = source as Readable;
   const stop = (): void => {
     if (typeof src.destroy === 'function' && !src.destroyed) src.destroy();

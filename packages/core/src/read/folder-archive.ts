@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 
 import { ModelArchiveError } from '../errors.js';
 import type { ArchiveEntryInfo, EntryType, ReadLimits } from './archive-types.js';
-import { BaseArchive, type FileVisitor } from './base-archive.js';
+import { BaseArchive, type FileVisitor, visitFiles } from './base-archive.js';
 import { checkedEntryStream } from './entry-stream.js';
 import { toArchiveError } from './error-map.js';
 import { normalizeEntryPath } from './safe-path.js';
@@ -72,7 +72,7 @@ export class FolderArchive extends BaseArchive {
         throw new ModelArchiveError('ENTRY_SPECIAL_FILE', `${info.path} is no longer a regular file`, { details: { archive: this.path, entry: info.path } });
       }
       // The handle's own stream: it closes the handle (a numeric-fd stream would leave the handle to close a stale fd on GC).
-      return checkedEntryStream(handle.createReadStream(), this.path, { path: info.path, size: info.size });
+      return checkedEntryStream(handle.createReadStream(), this.path, { path: info.path, size: info.size }, this.signal);
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ELOOP') {
         throw new ModelArchiveError('ENTRY_SYMLINK_ESCAPES', `${info.path} was replaced by a symbolic link`, { cause: error, details: { archive: this.path, entry: info.path } });
@@ -81,10 +81,8 @@ export class FolderArchive extends BaseArchive {
     }
   }
 
-  async forEachFile(visit: FileVisitor): Promise<void> {
-    for (const info of this.entries) {
-      if (info.type === 'file') await visit(info, await this.openFile(info));
-    }
+  async forEachFile(visit: FileVisitor, concurrency = 1): Promise<void> {
+    await visitFiles(this.entries, concurrency, (info) => this.openFile(info), visit);
   }
 
   async close(): Promise<void> {

@@ -4,18 +4,31 @@ import { resolve } from 'node:path';
 import { ModelArchiveError } from '../errors.js';
 import type { ModelArchive, ReadLimits } from './archive-types.js';
 import type { BaseArchive } from './base-archive.js';
+import { throwIfAborted } from './abort.js';
 import { resolveReadLimits } from './limits.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
   /** Overrides of {@link DEFAULT_READ_LIMITS}. */
   limits?: Partial<ReadLimits>;
+  /**
+   * Cancels the open and every later read of the archive with `ABORTED` (the CLI aborts it on SIGINT/SIGTERM). Reads
+   * never hold the event loop long, so a cancel takes effect within milliseconds, even inside a compression bomb.
+   */
+  signal?: AbortSignal;
 }
 
 /** Opens an archive as the internal class (extraction needs its one-pass file walk). */
 export async function openArchiveInternal(path: string, options: OpenArchiveOptions = {}): Promise<BaseArchive> {
   const limits = resolveReadLimits(options.limits);
   const abs = resolve(path);
+  const archive = await openContainer(path, abs, limits, options.signal);
+  archive.signal = options.signal;
+  return archive;
+}
+
+async function openContainer(path: string, abs: string, limits: ReadLimits, signal: AbortSignal | undefined): Promise<BaseArchive> {
+  throwIfAborted(signal, abs);
   let stats;
   try {
     stats = await stat(abs);
@@ -40,7 +53,7 @@ export async function openArchiveInternal(path: string, options: OpenArchiveOpti
   if (stats.size >= 4 && sig === 0x08074b50) {
     throw new ModelArchiveError('ARCHIVE_MULTI_DISK', `${path} is one part of a split zip`, { details: { archive: abs } });
   }
-  if (stats.size >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return (await import('./tgz-archive.js')).TgzArchive.open(abs, stats.size, limits);
+  if (stats.size >= 2 && magic[0] === 0x1f && magic[1] === 0x8b) return (await import('./tgz-archive.js')).TgzArchive.open(abs, stats.size, limits, signal);
   throw new ModelArchiveError('ARCHIVE_FORMAT_UNKNOWN', `${path} is not a zip (.mar), a .tar.gz nor a folder`, {
     details: { archive: abs, magic: magic.subarray(0, Math.min(4, stats.size)).toString('hex') },
   });

@@ -56,7 +56,7 @@ export class TgzArchive extends BaseArchive {
   }
 
   /** Lists a `.tar.gz`: names and limits are checked, small bodies are kept. */
-  static async open(path: string, fileSize: number, limits: ReadLimits): Promise<TgzArchive> {
+  static async open(path: string, fileSize: number, limits: ReadLimits, signal?: AbortSignal): Promise<TgzArchive> {
     const listed: Listed[] = [];
     const cache = new Map<number, Buffer>();
     let cached = 0;
@@ -90,7 +90,7 @@ export class TgzArchive extends BaseArchive {
       }
       entry.resume();
       return undefined;
-    });
+    }, signal);
     const root = findRoot(listed);
     const kept = root === undefined ? listed : listed.filter((l) => l.info.path !== root).map((l) => strip(l, root));
     return new TgzArchive(path, kept, fileSize, limits, root, cache);
@@ -103,17 +103,17 @@ export class TgzArchive extends BaseArchive {
     }
     const checks = { path: info.path, size: info.size };
     const body = this.#cache.get(index);
-    if (body !== undefined) return checkedEntryStream(Readable.from([body]), this.path, checks);
+    if (body !== undefined) return checkedEntryStream(Readable.from([body]), this.path, checks, this.signal);
     return new Promise<Readable>((resolve, reject) => {
       scanTgz(this.path, this.archiveSize, this.limits, (entry, n) => {
         if (n !== index) {
           entry.resume();
           return undefined;
         }
-        const checked = checkedEntryStream(entry as unknown as Readable, this.path, checks);
+        const checked = checkedEntryStream(entry as unknown as Readable, this.path, checks, this.signal);
         resolve(checked);
         return new Promise<'stop'>((done) => checked.on('close', () => done('stop')));
-      }).then(
+      }, this.signal).then(
         () => reject(new ModelArchiveError('ENTRY_NOT_FOUND', `Entry ${info.path} vanished from ${this.path}`, { details: { archive: this.path, entry: info.path } })),
         (error: unknown) => reject(error),
       );
@@ -132,8 +132,8 @@ export class TgzArchive extends BaseArchive {
         entry.resume();
         return;
       }
-      await visit(info, checkedEntryStream(entry as unknown as Readable, this.path, { path: info.path, size: info.size }));
-    });
+      await visit(info, checkedEntryStream(entry as unknown as Readable, this.path, { path: info.path, size: info.size }, this.signal));
+    }, this.signal);
   }
 
   async close(): Promise<void> {

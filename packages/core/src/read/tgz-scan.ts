@@ -8,6 +8,7 @@ import { ModelArchiveError } from '../errors.js';
 import type { ReadLimits } from './archive-types.js';
 import { toArchiveError } from './error-map.js';
 import { RATIO_EXEMPT_SIZE } from './limits.js';
+import { abortedError, throwIfAborted } from './abort.js';
 
 /** What a visitor returns: `'stop'` ends the scan early (the rest of the file is not read). */
 export type ScanResult = void | 'stop';
@@ -21,12 +22,22 @@ export type TarVisitor = (entry: ReadEntry, index: number) => ScanResult | Promi
 class InflateLimit extends Transform {
   #out = 0;
   #first = true;
+  #forward = true;
   constructor(
     readonly archive: string,
     readonly fileSize: number,
     readonly limits: ReadLimits,
   ) {
-    super();
+    // Large output chunks: fewer hops per inflated byte, each still far below a millisecond of work.
+    super({ highWaterMark: 1024 * 1024 });
+  }
+  /**
+   * Called when the tar end marker has been seen: what follows is counted against the limits (a bomb may hide
+   * there) and checked by gunzip to its trailer, but no longer handed to the parser. node-tar buffers everything
+   * after its end marker by concatenating each chunk onto the last, which made a zero-filled bomb quadratic.
+   */
+  stopForwarding(): void {
+    this.#forward = false;
   }
   override _transform(chunk: Buffer, _e: BufferEncoding, callback: TransformCallback): void {
     if (this.#first && chunk.length >= 2) {
@@ -55,7 +66,7 @@ class InflateLimit extends Transform {
       );
       return;
     }
-    callback(null, chunk);
+    callback(null, this.#forward ? chunk : undefined);
   }
 }
 
@@ -64,18 +75,21 @@ class InflateLimit extends Transform {
  * for every entry. Every failure is coded (`ARCHIVE_TRUNCATED`, `ARCHIVE_CORRUPT`, limits); the returned promise
  * settles only after the visitor of the current entry has.
  */
-export async function scanTgz(path: string, fileSize: number, limits: ReadLimits, visit: TarVisitor): Promise<void> {
+export async function scanTgz(path: string, fileSize: number, limits: ReadLimits, visit: TarVisitor, signal?: AbortSignal): Promise<void> {
+  throwIfAborted(signal, path);
   const { Parser } = await import('tar'); // loaded on use: only .tar.gz archives need it
   return new Promise<void>((resolve, reject) => {
     const source = createReadStream(path);
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 256 * 1024 });
     const limiter = new InflateLimit(path, fileSize, limits);
     const parser = new Parser({ strict: true, brotli: false, zstd: false, maxMetaEntrySize: 1024 * 1024 });
     let settled = false;
     let index = 0;
     let current: ReadEntry | undefined;
     let pending: Promise<unknown> = Promise.resolve();
+    const onAbort = (): void => finish(abortedError(path, signal));
     const teardown = (): void => {
+      signal?.removeEventListener('abort', onAbort);
       source.destroy();
       gunzip.destroy();
       limiter.destroy();
@@ -118,6 +132,8 @@ export async function scanTgz(path: string, fileSize: number, limits: ReadLimits
         (error: unknown) => finish(error),
       );
     };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    parser.on('eof', () => limiter.stopForwarding());
     parser.on('entry', onEntry);
     parser.on('ignoredEntry', (entry: ReadEntry) => {
       if (!entry.meta) onEntry(entry);

@@ -77,7 +77,10 @@ async function checkSignable(archive: ModelArchive, options: SignOptions): Promi
  * const { keyId } = await signArchive('model.mar', { privateKey: fs.readFileSync('signer.pem', 'utf8') });
  */
 export async function signArchive(path: string, options: SignOptions): Promise<SignResult> {
-  const archive = await openArchive(path, options.limits === undefined ? {} : { limits: options.limits });
+  const archive = await openArchive(path, {
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
   let record: Buffer;
   const replacedSignature = archive.entry(SIGNATURE_PATH) !== undefined;
   const { format, root } = archive;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import type { Readable } from 'node:stream';
+
 import type { ModelArchive } from '../read/archive-types.js';
 
 /** Size and SHA-256 of an entry's uncompressed bytes. */
@@ -11,9 +13,13 @@ export interface EntryDigest {
 
 /** Streams one file entry through SHA-256 (the reader checks CRC-32 and the declared size while streaming). */
 export async function hashEntry(archive: ModelArchive, path: string, signal?: AbortSignal): Promise<EntryDigest> {
+  return hashStream(await archive.openEntry(path), signal);
+}
+
+/** SHA-256 and size of what `stream` yields; a fired `signal` destroys it. */
+export async function hashStream(stream: Readable, signal?: AbortSignal): Promise<EntryDigest> {
   const hash = createHash('sha256');
   let size = 0;
-  const stream = await archive.openEntry(path);
   const abort = (): void => {
     stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   };

@@ -1,3 +1,5 @@
+import { finished } from 'node:stream/promises';
+
 import { isModelArchiveError, ModelArchiveError } from '../errors.js';
 import { matchRecord } from '../integrity/match-record.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
@@ -6,19 +8,31 @@ import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import type { KeyInput } from '../integrity/keys.js';
 import { checkSignature, parseSignature } from '../integrity/signature.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
-import { hashEntry } from './hash-entry.js';
+import { hashEntry, hashStream, type EntryDigest } from './hash-entry.js';
 import { withArchive } from './with-archive.js';
 import type { ArchiveSource } from './with-archive.js';
 import { archiveWarnings } from '../read/archive-warnings.js';
 
 /** Options of {@link verifyArchive}. */
 export interface VerifyOptions {
-  /** Trusted Ed25519 public key (SPKI PEM). Without it a signature is only checked against the key it carries. */
+  /**
+   * Trusted Ed25519 public key (SPKI PEM). Without it a signature is only checked against the key it carries; with it
+   * a signature is required unless `requireSignature` is `false` or `allowUnverified` is set.
+   */
   publicKey?: KeyInput;
-  /** A missing integrity record makes `ok` false (CLI `--strict`). */
+  /**
+   * Fail closed: a missing integrity record makes `ok` false with `INTEGRITY_MISSING` (default true; `false` or
+   * `allowUnverified` accepts an archive without one, as the reference tools make them).
+   */
   requireIntegrity?: boolean;
-  /** A missing signature makes `ok` false (CLI `--require-signature`). */
+  /** A missing signature makes `ok` false with `SIGNATURE_MISSING` (default: true when `publicKey` is given). */
   requireSignature?: boolean;
+  /**
+   * Accept what cannot be verified (CLI `--allow-unverified`): an archive without an integrity record, and an unsigned
+   * one even when `publicKey` is given. What is there is still checked: a record that does not match, or a signature
+   * that is invalid, still fails.
+   */
+  allowUnverified?: boolean;
   /** Cancels hashing (`ABORTED`). */
   signal?: AbortSignal;
   /** Read limits when `source` is a path. */
@@ -53,6 +67,8 @@ export interface VerifyReport {
   extra: string[];
   /** Entries hashed. */
   checked: number;
+  /** The manifest: `ok` (read and valid), `missing` (`MANIFEST_MISSING`) or `invalid` (not JSON or not a valid manifest). */
+  manifest: 'ok' | 'missing' | 'invalid';
   /** `not-checked`: signed, consistent with its embedded key, but no trusted key was given. */
   signature: 'absent' | 'valid' | 'invalid' | 'not-checked';
   /** `keyId` of the signature, when there is one. */
@@ -66,7 +82,13 @@ export interface VerifyReport {
 }
 
 /** Error codes a verification can fail with. */
-export type VerifyFailure = 'INTEGRITY_MISMATCH' | 'SIGNATURE_INVALID' | 'SIGNATURE_MISSING' | 'INTEGRITY_MISSING';
+export type VerifyFailure =
+  | 'INTEGRITY_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_MISSING'
+  | 'INTEGRITY_MISSING'
+  | 'MANIFEST_INVALID'
+  | 'MANIFEST_MISSING';
 
 /**
  * Compares the record with the archive listing only: paths and declared sizes, no payload read. Cheap (lint's
@@ -102,14 +124,31 @@ async function compareWithRecord(
   report.extra.push(...extra);
   report.missing.push(...missing);
   const toHash = matched.map(({ path, expected }) => ({ path, want: { size: expected.size, sha256: expected.sha256 } }));
+  const compare = (path: string, want: { size: number; sha256: string }, actual: EntryDigest): ModifiedEntry | undefined => {
+    report.checked += 1;
+    if (actual.size !== want.size) return { path, reason: 'size', expected: want, actual };
+    if (actual.sha256 !== want.sha256) return { path, reason: 'digest', expected: want, actual };
+    return undefined;
+  };
+  // A .tar.gz is hashed in one pass over its files (openEntry would inflate it again from the start per large entry).
+  const oneStream = new Map<string, EntryDigest>();
+  if (archive.format === 'tgz' && archive.forEachFile !== undefined) {
+    const wanted = new Set(toHash.map((t) => t.path));
+    await archive.forEachFile(async (info, stream) => {
+      if (!wanted.has(info.path)) {
+        stream.resume();
+        await finished(stream);
+        return;
+      }
+      oneStream.set(info.path, await hashStream(stream, signal));
+    });
+  }
   const results = await mapWithConcurrency(toHash, hashConcurrency(archive), async ({ path, want }): Promise<ModifiedEntry | undefined> => {
     if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled');
+    const known = oneStream.get(path);
+    if (known !== undefined) return compare(path, want, known);
     try {
-      const actual = await hashEntry(archive, path, signal);
-      report.checked += 1;
-      if (actual.size !== want.size) return { path, reason: 'size', expected: want, actual };
-      if (actual.sha256 !== want.sha256) return { path, reason: 'digest', expected: want, actual };
-      return undefined;
+      return compare(path, want, await hashEntry(archive, path, signal));
     } catch (error) {
       if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled', { cause: error });
       if (!isModelArchiveError(error)) throw error;
@@ -128,7 +167,7 @@ async function compareWithRecord(
  * if (!report.ok) throw verificationError(report);
  */
 export function verifyArchive(source: ArchiveSource, options: VerifyOptions = {}): Promise<VerifyReport> {
-  return withArchive(source, options.limits, (archive) => verifyOpened(archive, options));
+  return withArchive(source, options.limits, (archive) => verifyOpened(archive, options), options.signal);
 }
 
 async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Promise<VerifyReport> {
@@ -140,6 +179,7 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
     missing: [],
     extra: [],
     checked: 0,
+    manifest: 'ok',
     signature: 'absent',
     notes: [],
     failures: [],
@@ -168,13 +208,29 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
   }
   if (report.integrity === 'mismatch') report.failures.push('INTEGRITY_MISMATCH');
   if (report.signature === 'invalid') report.failures.push('SIGNATURE_INVALID');
-  if (options.requireSignature === true && report.signature !== 'valid' && report.signature !== 'invalid') {
+  const relaxed = options.allowUnverified === true;
+  const requireSignature = options.requireSignature ?? (options.publicKey !== undefined && !relaxed);
+  const requireIntegrity = options.requireIntegrity ?? !relaxed;
+  if (requireSignature && report.signature !== 'valid' && report.signature !== 'invalid') {
     report.failures.push('SIGNATURE_MISSING');
     if (report.signature === 'not-checked') report.notes.push('A signature is required: give the trusted public key to check it.');
   }
-  if (options.requireIntegrity === true && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
+  if (requireIntegrity && report.integrity === 'missing') report.failures.push('INTEGRITY_MISSING');
+  await checkManifest(archive, report);
   report.ok = report.failures.length === 0;
   return report;
+}
+
+/** An archive whose manifest is missing or invalid is no model archive, whatever its record says. */
+async function checkManifest(archive: ModelArchive, report: VerifyReport): Promise<void> {
+  try {
+    await archive.readManifest();
+  } catch (error) {
+    if (!isModelArchiveError(error) || (error.code !== 'MANIFEST_INVALID' && error.code !== 'MANIFEST_MISSING')) throw error;
+    report.manifest = error.code === 'MANIFEST_MISSING' ? 'missing' : 'invalid';
+    report.notes.push(error.message);
+    report.failures.push(error.code);
+  }
 }
 
 async function checkArchiveSignature(
@@ -223,7 +279,12 @@ export function verificationError(report: VerifyReport): ModelArchiveError | und
     INTEGRITY_MISMATCH: `${report.path} does not match its integrity record (${counts})`,
     SIGNATURE_INVALID: `The signature of ${report.path} is invalid`,
     SIGNATURE_MISSING: `${report.path} carries no signature that a trusted key verifies`,
-    INTEGRITY_MISSING: `${report.path} has no integrity record (${INTEGRITY_PATH})`,
+    MANIFEST_INVALID: `The manifest of ${report.path} is not a valid manifest`,
+    MANIFEST_MISSING: `${report.path} has no manifest (MAR-INF/MANIFEST.json)`,
+    INTEGRITY_MISSING:
+      `${report.path} has no integrity record (${INTEGRITY_PATH}), so nothing could be verified. Archives made by the ` +
+      'reference tools have none: rebuild it with `model-archiver create` to add one, or pass --allow-unverified ' +
+      '(option allowUnverified) to accept it unchecked',
   };
   return new ModelArchiveError(failure, messages[failure], { details });
 }

@@ -9,9 +9,10 @@ export async function withArchive<T>(
   source: ArchiveSource,
   limits: Partial<ReadLimits> | undefined,
   fn: (archive: ModelArchive) => Promise<T>,
+  signal?: AbortSignal,
 ): Promise<T> {
   if (typeof source !== 'string') return fn(source);
-  const archive = await openArchive(source, limits === undefined ? {} : { limits });
+  const archive = await openArchive(source, { ...(limits === undefined ? {} : { limits }), ...(signal === undefined ? {} : { signal }) });
   try {
     return await fn(archive);
   } finally {

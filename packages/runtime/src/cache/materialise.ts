@@ -35,6 +35,8 @@ import { RUNTIME_VERSION } from '../version.js';
 export interface MaterialiseOptions {
   cacheDir: string;
   verifyIntegrity: boolean;
+  /** Refuse an archive without an integrity record (`INTEGRITY_MISSING`) before anything is extracted (default false). */
+  requireIntegrity?: boolean;
   signal?: AbortSignal;
   /** Current time in ms (tests move it past the settle time of a just-written archive); default `Date.now`. */
   clock?: () => number;
@@ -97,6 +99,17 @@ const parseConfigOnce = async (dir: string, manifest: ArchiveManifest): Promise<
   }
 };
 
+/** The fail-closed refusal of an archive without an integrity record (see `LoadOptions.allowUnverified`). */
+function unverifiedError(archive: string): ModelArchiveError {
+  return new ModelArchiveError(
+    'INTEGRITY_MISSING',
+    `${archive} has no integrity record (${INTEGRITY_PATH}), so its files cannot be checked. Archives made by the reference ` +
+      'tools have none: rebuild it with `model-archiver create` to add one, or accept it unchecked with the load option ' +
+      'allowUnverified (`predict --allow-unverified`, `model-server --allow-unverified`).',
+    { details: { archive, record: INTEGRITY_PATH } },
+  );
+}
+
 /** Writes `<key>.json` atomically (temp file + rename). */
 async function writeIndex(indexFile: string, index: CacheIndex): Promise<void> {
   const temp = `${indexFile}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
@@ -138,6 +151,8 @@ async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: Mate
   if (key === undefined) return undefined;
   const index = await readCacheIndex(`${path.join(options.cacheDir, key)}.json`, key);
   if (index?.manifest === undefined || index.manifestBy !== RUNTIME_VERSION) return undefined;
+  // The archive is unchanged since this index was written: the same policy as when opening it.
+  if (options.requireIntegrity === true && !index.hasIntegrityRecord) throw unverifiedError(fingerprint.path);
   // The same rule as a hit after opening the archive: a copy made without verification does not serve a verified load.
   if (options.verifyIntegrity && index.hasIntegrityRecord && !index.integrityVerified) return undefined;
   const modelDir = path.join(options.cacheDir, key);
@@ -149,7 +164,7 @@ async function reuseByFingerprint(fingerprint: ArchiveFingerprint, options: Mate
 /** Opens the archive, computes its key, and reuses the checked cached copy or extracts a new one. */
 async function materialiseFromArchive(archivePath: string, options: MaterialiseOptions): Promise<Materialised> {
   const { signal } = options;
-  const archive = await openArchive(archivePath);
+  const archive = await openArchive(archivePath, signal === undefined ? {} : { signal });
   let manifest: ArchiveManifest;
   let key: string;
   let hasRecord: boolean;
@@ -161,6 +176,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
     checkAborted(signal);
     listing = listingDigest(archive);
     hasRecord = archive.entry(INTEGRITY_PATH)?.type === 'file';
+    if (options.requireIntegrity === true && !hasRecord) throw unverifiedError(archive.path);
     recordBytes = hasRecord && options.verifyIntegrity ? await archive.readEntry(INTEGRITY_PATH) : undefined;
     key = await archiveKey(archive, recordBytes, signal);
     checkAborted(signal);
@@ -190,7 +206,7 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
   checkAborted(signal);
   if (manifest === index?.manifest) {
     // The copy failed its check, so nothing of its index is trusted: the manifest is read from the archive again.
-    const again = await openArchive(archivePath);
+    const again = await openArchive(archivePath, signal === undefined ? {} : { signal });
     try {
       manifest = await again.readManifest();
     } finally {
@@ -203,7 +219,8 @@ async function materialiseFromArchive(archivePath: string, options: MaterialiseO
   const record: IntegrityRecord | undefined = recordBytes === undefined ? undefined : await parseIntegrityRecordLazily(recordBytes);
   const staging = path.join(options.cacheDir, `.staging-${key.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
-    await extractArchive(archivePath, staging, { verifyIntegrity: verify, ...(signal === undefined ? {} : { signal }) });
+    // The manifest was read and validated above (or its validated copy reused with a key that pins its bytes).
+    await extractArchive(archivePath, staging, { verifyIntegrity: verify, validateManifest: false, ...(signal === undefined ? {} : { signal }) });
     const modelConfig = await parseConfigOnce(staging, manifest);
     const newIndex: CacheIndex = {
       cacheVersion: 1,

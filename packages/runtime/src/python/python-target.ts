@@ -77,6 +77,8 @@ export interface PrepareOptions {
   cacheDir?: string;
   /** Check the integrity record (default true). */
   verifyIntegrity?: boolean;
+  /** Load an archive without an integrity record (as `loadModel`'s `allowUnverified`); default false: refused. */
+  allowUnverified?: boolean;
   /** Handler string replacing the manifest's (as `loadModel`'s `handler` option). */
   handler?: string;
   signal?: AbortSignal;
@@ -91,6 +93,7 @@ export async function preparePythonTarget(archivePath: string, options: PrepareO
   const materialised = await materialiseArchive(resolved, {
     cacheDir: path.resolve(options.cacheDir ?? defaultCacheDir()),
     verifyIntegrity: options.verifyIntegrity ?? true,
+    requireIntegrity: (options.verifyIntegrity ?? true) && options.allowUnverified !== true,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   return pythonTargetOf(materialised, resolved, options.modelName, options.handler);

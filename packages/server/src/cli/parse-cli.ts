@@ -112,6 +112,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('python', { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' })
     .option('install-requirements', { type: 'boolean', default: false, describe: "Install a Python archive's requirements.txt into a virtual environment of the model's own (default: only log it)" })
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
+    .option('allow-unverified', { type: 'boolean', default: false, describe: 'Load archives without an integrity record (reference-tool archives), unchecked' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
     .option('log-level', { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' as const })
     .config(tsConfig.flags)
@@ -183,6 +184,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       startupTimeout: modelDefaults.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,
       shutdownTimeout: positive(args['shutdown-timeout'], 'shutdown-timeout', 0) * 1000,
       verifyIntegrity: args['verify-integrity'],
+      allowUnverified: args['allow-unverified'],
       ...(args.python === undefined || args.python === '' ? {} : { python: args.python }),
       installRequirements: args['install-requirements'],
       intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),

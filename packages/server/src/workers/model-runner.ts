@@ -53,9 +53,9 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements, builtinThreads } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements, builtinThreads } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, intraOpThreads, serverVersion, maxResponseSize, installRequirements, builtinThreads } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, installRequirements, builtinThreads } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),

@@ -115,6 +115,7 @@ export const startWorker = async (options: WorkerStartOptions & { python?: strin
     // The cache a Node worker with this environment uses: it then finds the archive already there.
     cacheDir: defaultCacheDir(options.env),
     verifyIntegrity: options.load.verifyIntegrity,
+    allowUnverified: options.load.allowUnverified,
   });
   if (target === undefined) return WorkerProcess.start(options);
   return PythonWorkerProcess.start({ ...options, target, ...(options.python === undefined ? {} : { python: options.python }) });

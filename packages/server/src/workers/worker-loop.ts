@@ -46,6 +46,7 @@ export const createWorkerLoop = (channel: WorkerChannel, warn: (text: string) =>
         batchSize: message.batchSize,
         gpuId: null,
         verifyIntegrity: message.verifyIntegrity,
+        allowUnverified: message.allowUnverified,
         ...(message.intraOpThreads > 0 ? { intraOpNumThreads: message.intraOpThreads } : {}),
         serverName: 'model-server',
         serverVersion: message.serverVersion,

@@ -32,6 +32,7 @@ export interface WorkerPoolOptions {
   env: NodeJS.ProcessEnv;
   startupTimeout: number;
   verifyIntegrity: boolean;
+  allowUnverified: boolean;
   intraOpThreads: number;
   serverVersion: string;
   /** Python interpreter for archives with a Python handler (`--python`); default `$PYTHON`, else `python3`. */
@@ -240,10 +241,10 @@ export class WorkerPool {
    * else a process.
    */
   private async spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<ModelWorker> {
-    const { modelName, archivePath, batchSize, verifyIntegrity, serverVersion, intraOpThreads, python, installRequirements } = this.options;
+    const { modelName, archivePath, batchSize, verifyIntegrity, allowUnverified, serverVersion, intraOpThreads, python, installRequirements } = this.options;
     const start: WorkerStartOptions = {
       id,
-      load: { archivePath, modelName, batchSize, verifyIntegrity, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
+      load: { archivePath, modelName, batchSize, verifyIntegrity, allowUnverified, serverVersion, intraOpThreads, ...(this.options.handler === undefined ? {} : { handler: this.options.handler }) },
       logger: this.options.logger,
       env: this.options.env,
       startupTimeout: this.options.startupTimeout,

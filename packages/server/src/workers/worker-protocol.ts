@@ -63,6 +63,7 @@ export interface WireLoad {
   modelName: string;
   batchSize: number;
   verifyIntegrity: boolean;
+  allowUnverified: boolean;
   /** ONNX Runtime intra-op threads per session (0: ONNX Runtime's default). */
   intraOpThreads: number;
   serverVersion: string;
