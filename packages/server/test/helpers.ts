@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -184,34 +184,5 @@ export const waitFor = async <T>(check: () => T | undefined | Promise<T | undefi
   }
 };
 
-/** Writes `files` into a fresh folder and archives it MMS-style (`--model-path`, `--runtime python`); returns the .mar. */
-export const buildPythonArchive = async (
-  outDir: string,
-  name: string,
-  handler: string,
-  files: Record<string, string | Uint8Array>,
-  flavour: 'mms' | 'torchserve' = 'mms',
-): Promise<string> => {
-  const source = await mkdtemp(path.join(os.tmpdir(), 'python-model-'));
-  try {
-    for (const [file, content] of Object.entries(files)) {
-      await mkdir(path.dirname(path.join(source, file)), { recursive: true });
-      await writeFile(path.join(source, file), content);
-    }
-    const result =
-      flavour === 'mms'
-        ? await buildArchive({ modelName: name, handler, modelPath: source, runtime: 'python', exportPath: outDir })
-        : await buildArchive({
-            modelName: name,
-            handler: path.join(source, handler),
-            version: '2.0',
-            flavour: 'torchserve',
-            runtime: 'python',
-            extraFiles: Object.keys(files).filter((file) => file !== handler).map((file) => path.join(source, file)),
-            exportPath: outDir,
-          });
-    return result.outputPath;
-  } finally {
-    await rm(source, { recursive: true, force: true });
-  }
-};
+/** Archives a Python handler MMS-style or TorchServe-style (one definition, shared with the runtime's tests). */
+export { buildPythonArchive } from '../../runtime/test/python-helpers.js';
