@@ -105,16 +105,16 @@ try {
   run('npx', ['--no-install', 'model-archiver', '--model-name', 'x', '--handler', 'svc:handle', '--quiet'], lintApp);
   const lint = JSON.parse(run('npx', ['--no-install', 'model-archiver', 'lint', 'x.mar', '--json'], lintApp));
   check('lint-only install: create and lint work', lint.ok === true && lint.errorCount === 0, JSON.stringify({ ok: lint.ok, errors: lint.errorCount }));
-  let predicted;
+  let withoutRuntime;
   try {
     run('npx', ['--no-install', 'model-archiver', 'predict', 'x.mar', '{}', '--json'], lintApp);
-    predicted = { status: 0 };
+    withoutRuntime = { status: 0 };
   } catch (error) {
-    predicted = { status: error.status, doc: JSON.parse(error.stdout) };
+    withoutRuntime = { status: error.status, doc: JSON.parse(error.stdout) };
   }
   check('lint-only install: predict fails with RUNTIME_NOT_INSTALLED (exit 4) naming the package to install',
-    predicted.status === 4 && predicted.doc?.error?.code === 'RUNTIME_NOT_INSTALLED' && predicted.doc.error.details?.package === '@model-archiver/runtime',
-    JSON.stringify(predicted.doc?.error?.details ?? predicted));
+    withoutRuntime.status === 4 && withoutRuntime.doc?.error?.code === 'RUNTIME_NOT_INSTALLED' && withoutRuntime.doc.error.details?.package === '@model-archiver/runtime',
+    JSON.stringify(withoutRuntime.doc?.error?.details ?? withoutRuntime));
 } catch (error) {
   failures += 1;
   process.stdout.write(`FAIL ${error.message}\n${error.stdout ?? ''}${error.stderr ?? ''}\n`);
