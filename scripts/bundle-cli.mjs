@@ -7,9 +7,10 @@
 // which cannot work from another folder, is replaced by the JSON read at build time.
 //
 // Usage: node scripts/bundle-cli.mjs   (npm run build runs it after tsc -b)
-import { readFile, rename, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { build } from 'esbuild';
 
@@ -35,12 +36,43 @@ const inlinePackageJson = {
   },
 };
 
+/** Wrap widths whose `--help` text is pre-rendered: a pipe or file (100), and 80- and 120-column terminals. */
+const HELP_WIDTHS = [80, 100, 120];
+
+/**
+ * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` as the bundle's own `main()` (yargs)
+ * prints it at each width of HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
+ */
+function prerenderHelp(bundleDir, mainChunk) {
+  const script = `
+    const { main } = await import(${JSON.stringify(pathToFileURL(mainChunk).href)});
+    const { VERSION } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/version.js')).href)});
+    const help = {};
+    for (const columns of ${JSON.stringify(HELP_WIDTHS)}) {
+      let out = '';
+      let err = '';
+      const sink = (write) => ({ write: (text) => { write(String(text)); return true; }, columns });
+      const io = { stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), cwd: process.cwd(), env: process.env,
+        signal: new AbortController().signal };
+      const code = await main(['--help'], io);
+      if (code !== 0 || err !== '' || !out.endsWith('\\n')) throw new Error('--help at ' + columns + ' columns: exit ' + code + ' ' + err);
+      help[columns] = out.slice(0, -1);
+    }
+    process.stdout.write(JSON.stringify({ version: VERSION, help }));`;
+  // yargs takes its locale from the environment: the texts are the English ones, which fast-path.ts prints only there.
+  const env = { ...process.env, LC_ALL: 'en_US', LC_MESSAGES: '', LANG: '', LANGUAGE: '' };
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: bundleDir, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`pre-rendering --help failed:\n${result.stderr}`);
+  return writeFile(join(bundleDir, 'prerendered-help.json'), result.stdout);
+}
+
 /** Writes packages/cli/dist/bundle/ from packages/cli/dist/ (run `tsc -b` first). */
 export async function bundleCli() {
   // Built beside and renamed into place, so a process starting meanwhile never sees half a bundle.
   const temp = `${outdir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
+    metafile: true,
     entryPoints: { 'model-archiver': join(cli, 'dist/bin.js') },
     bundle: true,
     splitting: true,
@@ -56,6 +88,10 @@ export async function bundleCli() {
     plugins: [inlinePackageJson],
     logLevel: 'warning',
   });
+  const mainSource = join(cli, 'dist/main.js');
+  const mainChunk = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint && resolve(root, output.entryPoint) === mainSource);
+  if (mainChunk === undefined) throw new Error('the bundle has no chunk for dist/main.js');
+  await prerenderHelp(temp, resolve(root, mainChunk[0]));
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
 }
