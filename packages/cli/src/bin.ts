@@ -7,6 +7,7 @@ const answered = answerWithoutParser(args, process);
 if (answered !== undefined) {
   process.exitCode = answered;
 } else {
-  const { main } = await import('./main.js');
+  const { loadMain } = await import('./load-main.js');
+  const main = await loadMain();
   process.exitCode = await main(args);
 }
