@@ -4,7 +4,10 @@
 // for reading a few files instead of resolving and linking hundreds of ES modules, and zod, tar, fast-glob and the
 // container readers load only where the command needs them. @model-archiver/runtime (an optional peer, with ONNX
 // Runtime and sharp) stays external. `require('<relative>/package.json')` through createRequire(import.meta.url),
-// which cannot work from another folder, is replaced by the JSON read at build time.
+// which cannot work from another folder, is replaced by the JSON read at build time. Besides the chunks it writes
+// prerendered-help.json (`--help` as yargs renders it, for src/fast-path.ts) and main.cjs with its V8 code cache
+// main.cjs.cache (main() as one CommonJS file, which src/load-main.ts compiles with the cache: Node 20 keeps none for
+// ES modules).
 //
 // Usage: node scripts/bundle-cli.mjs   (npm run build runs it after tsc -b)
 import { spawnSync } from 'node:child_process';
