@@ -8,13 +8,13 @@ const HAS_GNU_TIME = existsSync('/usr/bin/time');
  * Runs `command args` once and returns { wall, user, sys, rssMiB, stdout } (seconds, MiB).
  * Uses /usr/bin/time -v when present (peak RSS of the child); otherwise wall time only.
  */
-export function timed(command, args, options = {}) {
+export function timed(command, args, options = {}, expectedStatus = 0) {
   const started = process.hrtime.bigint();
   const result = HAS_GNU_TIME
     ? spawnSync('/usr/bin/time', ['-v', command, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, ...options })
     : spawnSync(command, args, { encoding: 'utf8', maxBuffer: 64 << 20, ...options });
   const wallOuter = Number(process.hrtime.bigint() - started) / 1e9;
-  if (result.status !== 0) {
+  if (result.status !== expectedStatus) {
     throw new Error(`${command} ${args.join(' ')} failed (${result.status}):\n${result.stderr}`);
   }
   const field = (name) => {

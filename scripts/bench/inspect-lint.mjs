@@ -2,9 +2,10 @@
 // Benchmark of `inspect` and `lint` (docs/performance.md, "Inspect and lint"): one run of this script builds, in a
 // temp folder, a 2 GiB archive (one stored 2 GiB weights file, random head + sparse zeros, plus handler, manifest
 // and integrity record) and a 10,000-entry archive (deflated small files), both with our own `create`, then times
-// cold processes side by side, median of 5 each:
-//   model-archiver -V, --help, inspect --json, lint --format json (our CLI as installed: packages/cli/bin, which runs
-//   the bundle of `npm run build`; inspect also unbundled, packages/cli/dist/bin.js), with ratios to node -e '',
+// cold processes side by side, median of 7 each, interleaved (one run of every tool per round):
+//   model-archiver -V, --help, inspect --json, lint --format json, verify --json, a mistyped command (exit 2) (our
+//   CLI as installed: packages/cli/bin, which runs the bundle of `npm run build`; inspect also unbundled,
+//   packages/cli/dist/bin.js), with ratios to node -e '',
 //   unzip -l (Info-ZIP listing), python3 zipfile.ZipFile(p).infolist() (CPython listing),
 //   node -e '' (the floor: a Node process that does nothing).
 // It also times the library calls in one warm process (inspectArchive, lintArchives, median of 5) to separate the
@@ -81,14 +82,18 @@ function coldRows(archive, entries) {
     ['model-archiver inspect --json (bundled)', process.execPath, [CLI, 'inspect', archive, '--json']],
     ['model-archiver inspect --json (unbundled dist/bin.js)', process.execPath, [UNBUNDLED, 'inspect', archive, '--json']],
     ['model-archiver lint --format json (bundled)', process.execPath, [CLI, 'lint', archive, '--format', 'json']],
+    ['model-archiver verify --json (bundled)', process.execPath, [CLI, 'verify', archive, '--json']],
+    ['model-archiver inspct (usage error, exit 2)', process.execPath, [CLI, 'inspct', archive], 2],
   ];
   if (has('unzip', ['-v'])) tools.push(['unzip -l', 'unzip', ['-l', archive]]);
   if (has('python3', ['--version'])) tools.push(['python3 zipfile infolist()', 'python3', ['-c', PY_LIST, archive]]);
-  return tools.map(([label, command, args]) => {
-    timed(command, args); // warm the page cache and the module cache of the OS
-    const samples = Array.from({ length: RUNS }, () => timed(command, args));
-    return { label, entries, ...summarise(samples) };
-  });
+  // Interleaved: each round runs every tool once, so load that drifts over the run hits all of them alike.
+  for (const [, command, args, status] of tools) timed(command, args, {}, status); // warm the page cache
+  const samples = tools.map(() => []);
+  for (let round = 0; round < RUNS; round += 1) {
+    tools.forEach(([, command, args, status], i) => samples[i].push(timed(command, args, {}, status)));
+  }
+  return tools.map(([label], i) => ({ label, entries, ...summarise(samples[i]) }));
 }
 
 async function warmRows(archive) {

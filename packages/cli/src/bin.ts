@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { VERSION } from './version.js';
+import { answerWithoutParser } from './fast-path.js';
 
 const args = process.argv.slice(2);
-// The tool's version needs no parser: answered before yargs and the commands are loaded.
-if (args.length === 1 && (args[0] === '-V' || args[0] === '--tool-version')) {
-  process.stdout.write(`${VERSION}\n`);
+// -V, --help and an unknown command are answered before yargs and the commands are loaded.
+const answered = answerWithoutParser(args, process);
+if (answered !== undefined) {
+  process.exitCode = answered;
 } else {
-  const { main } = await import('./main.js');
+  const { loadMain } = await import('./load-main.js');
+  const main = await loadMain();
   process.exitCode = await main(args);
 }

@@ -7,10 +7,11 @@ import { ExitCode } from './exit-codes.js';
 import type { CliIo, CommandContext } from './io.js';
 import { renderError } from './render-error.js';
 import { commandModules } from './commands/index.js';
-import { unknownCommand, unknownFlags, VERSION_HINT } from './usage-hints.js';
+import { COMMAND_NAMES } from './command-names.js';
+import { unknownCommand, unknownFlags, usageErrorText, VERSION_HINT } from './usage-hints.js';
 import { VERSION } from './version.js';
 
-/** The command that prints a shell completion script (yargs' own). */
+/** The command that prints a shell completion script (yargs' own; listed in COMMAND_NAMES). */
 const COMPLETION_COMMAND = 'completion';
 
 /** A command-line mistake (unknown command or flag, missing required flag, bad choice): exit code 2. */
@@ -78,15 +79,11 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   };
   const json = argv.includes('--json') || argv.some((a) => a === '--format=json');
   const modules = commandModules.map((make) => make(context));
-  const commands = [
-    ...modules.flatMap((m) => [m.command ?? []].flat()).map((c) => c.split(' ')[0] ?? '').filter((c) => c !== '$0'),
-    COMPLETION_COMMAND,
-  ];
   let usage: UsageError | undefined;
   try {
     // yargs prints the script and then still runs the default command (create): ask a parser without it.
     if (argv[0] === COMPLETION_COMMAND && !argv.includes('--help')) return await printCompletionScript(cliIo);
-    const unknown = unknownCommand(argv, commands);
+    const unknown = unknownCommand(argv, COMMAND_NAMES);
     if (unknown !== undefined) throw new UsageError(unknown.message, unknown.details);
     let parser = yargs()
       .scriptName('model-archiver')
@@ -129,7 +126,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   }
   if (usage !== undefined) {
     if (json) return renderError(new ModelArchiveError('INVALID_OPTION', usage.message, { details: usage.details }), cliIo, true);
-    cliIo.stderr.write(`model-archiver: usage error: ${usage.message}\nRun 'model-archiver --help' for the list of options.\n`);
+    cliIo.stderr.write(usageErrorText(usage.message));
     return ExitCode.USAGE;
   }
   return exitCode;

@@ -5,6 +5,10 @@ export const VERSION_HINT =
   '-v/--model-version (or --version, as in torch-model-archiver) is the model version written by create; ' +
   "model-archiver's own version is -V/--tool-version";
 
+/** What `model-archiver` prints on stderr for a usage mistake (exit code 2) without `--json`. */
+export const usageErrorText = (message: string): string =>
+  `model-archiver: usage error: ${message}\nRun 'model-archiver --help' for the list of options.\n`;
+
 /** A usage mistake to report: the message, plus details for `--json`. */
 export interface UsageProblem {
   message: string;

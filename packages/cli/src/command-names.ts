@@ -1,0 +1,6 @@
+/**
+ * The first words `model-archiver` takes as a command: every command module's name (`create` is also the default
+ * command) and yargs' `completion`. Kept as a plain list so an unknown command is answered without loading yargs and
+ * the command modules (test/command-names.test.ts checks it against the modules).
+ */
+export const COMMAND_NAMES: readonly string[] = ['create', 'inspect', 'verify', 'sign', 'lint', 'extract', 'predict', 'completion'];

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+
+import { COMMAND_NAMES } from './command-names.js';
+import { ExitCode } from './exit-codes.js';
+import { unknownCommand, usageErrorText } from './usage-hints.js';
+import { VERSION } from './version.js';
+
+/** The process streams and environment the fast path answers with. */
+export interface FastPathProcess {
+  stdout: { write(text: string): unknown; columns?: number };
+  stderr: { write(text: string): unknown };
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * `model-archiver --help` as yargs renders it, per wrap width, written next to the bundle at build time by
+ * scripts/bundle-cli.mjs from the bundle's own `main()`. The unbundled build (`tsc -b`) has none.
+ */
+const PRERENDERED_HELP = new URL('./prerendered-help.json', import.meta.url);
+
+/** The wrap width `main()` gives yargs for this stdout. */
+export const helpWidth = (columns: number | undefined): number => Math.min(120, columns ?? 100);
+
+/**
+ * Whether yargs prints its English texts in this environment: it takes the locale from LC_ALL, LC_MESSAGES, LANG or
+ * LANGUAGE (in that order, en_US when none is set) and has no translation for English, C or POSIX.
+ */
+export function englishLocale(env: Readonly<Record<string, string | undefined>>): boolean {
+  const locale = (env.LC_ALL || env.LC_MESSAGES || env.LANG || env.LANGUAGE || 'en_US').replace(/[.:].*/, '');
+  return locale === 'en' || locale.startsWith('en_') || locale === 'C' || locale === 'POSIX';
+}
+
+/** The pre-rendered `--help` text for a wrap width, or undefined (no file, another width, or a stale file). */
+function prerenderedHelp(width: number): string | undefined {
+  let texts: { version?: unknown; help?: Record<string, unknown> };
+  try {
+    texts = JSON.parse(readFileSync(PRERENDERED_HELP, 'utf8')) as typeof texts;
+  } catch {
+    return undefined;
+  }
+  const text = texts.version === VERSION ? texts.help?.[String(width)] : undefined;
+  return typeof text === 'string' ? text : undefined;
+}
+
+/**
+ * Answers the command lines that need no argument parser, before yargs and the command modules are loaded (they are
+ * most of a fresh process's start-up): `-V`/`--tool-version`, `--help`/`-h` (pre-rendered text of the bundle, in an
+ * English locale) and an unknown command without `--json`. Returns the exit code, or undefined when `main()` must
+ * run. Each answer is byte for byte what `main()` prints for the same arguments.
+ */
+export function answerWithoutParser(args: readonly string[], proc: FastPathProcess): number | undefined {
+  const [first] = args;
+  if (args.length === 1 && (first === '-V' || first === '--tool-version')) {
+    proc.stdout.write(`${VERSION}\n`);
+    return ExitCode.OK;
+  }
+  if (args.length === 1 && (first === '--help' || first === '-h') && englishLocale(proc.env)) {
+    const help = prerenderedHelp(helpWidth(proc.stdout.columns));
+    if (help === undefined) return undefined;
+    proc.stdout.write(`${help}\n`);
+    return ExitCode.OK;
+  }
+  const json = args.includes('--json') || args.includes('--format=json');
+  const unknown = json ? undefined : unknownCommand(args, COMMAND_NAMES);
+  if (unknown === undefined) return undefined;
+  proc.stderr.write(usageErrorText(unknown.message));
+  return ExitCode.USAGE;
+}

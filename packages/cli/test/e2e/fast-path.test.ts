@@ -1,0 +1,91 @@
+/**
+ * What the bundle answers without yargs (src/fast-path.ts) against what yargs answers: the pre-rendered `--help`
+ * texts of the bundle equal `main()`'s output at their widths, and the bundled binary prints the same bytes as the
+ * unbundled build (which has no pre-rendered texts and always runs yargs).
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { answerWithoutParser, englishLocale } from '../../src/fast-path.js';
+import type { CliIo } from '../../src/io.js';
+import { main } from '../../src/main.js';
+import { DIST_BIN, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
+import type { CliRun } from './cli-harness.js';
+
+const PRERENDERED = join(REPO_ROOT, 'packages/cli/dist/bundle/prerendered-help.json');
+
+/** `main(['--help'])` in-process with a stdout of the given width. */
+async function helpAt(columns: number): Promise<string> {
+  const stdout = Object.assign(new PassThrough(), { columns });
+  let out = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const io: CliIo = { stdout, stderr: new PassThrough(), cwd: REPO_ROOT, env: {}, signal: new AbortController().signal };
+  expect(await main(['--help'], io)).toBe(0);
+  return out;
+}
+
+/** Runs the unbundled build (`tsc -b` output: yargs every time). */
+function runUnbundled(args: readonly string[], cwd: string, env: Record<string, string>): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [DIST_BIN, ...args], { cwd, env: { ...process.env, MODEL_ARCHIVER_DEBUG: '', ...env } }, (error, stdout, stderr) => {
+      resolve({ exitCode: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+const ENGLISH = { LC_ALL: 'en_US.UTF-8' };
+
+let dir: string;
+let cleanup: () => Promise<void>;
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('fast-path'));
+});
+afterAll(async () => {
+  await cleanup();
+});
+
+describe('answers given without yargs', () => {
+  it('pre-renders --help for each width exactly as yargs prints it', async () => {
+    const { help } = JSON.parse(await readFile(PRERENDERED, 'utf8')) as { help: Record<string, string> };
+    expect(Object.keys(help)).toEqual(['80', '100', '120']);
+    for (const [width, text] of Object.entries(help)) expect(`${text}\n`).toBe(await helpAt(Number(width)));
+  });
+
+  it('prints the same --help, -h and -V bytes as the unbundled build, exit 0', async () => {
+    for (const args of [['--help'], ['-h'], ['-V'], ['--tool-version']]) {
+      const [bundled, unbundled] = await Promise.all([runCli(args, dir, ENGLISH), runUnbundled(args, dir, ENGLISH)]);
+      expect(bundled).toEqual(unbundled);
+      expect(bundled.exitCode).toBe(0);
+      expect(bundled.stdout.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('answers an unknown command as main() does, exit 2', async () => {
+    for (const args of [['inspct', 'model.mar'], ['zzz'], ['inspct', '--json']]) {
+      const [bundled, unbundled] = await Promise.all([runCli(args, dir, ENGLISH), runUnbundled(args, dir, ENGLISH)]);
+      expect(bundled).toEqual(unbundled);
+      expect(bundled.exitCode).toBe(2);
+    }
+  });
+
+  it('leaves a known command, flags, --json usage errors and other locales to main()', () => {
+    const proc = { stdout: { write: () => true, columns: 100 }, stderr: { write: () => true }, env: ENGLISH };
+    for (const args of [['inspect', 'x.mar'], ['--model-name', 'm'], ['inspct', '--json'], ['inspct', '--format=json'], ['--help', 'inspect'], []]) {
+      expect(answerWithoutParser(args, proc)).toBeUndefined();
+    }
+    expect(answerWithoutParser(['--help'], { ...proc, env: { LANG: 'de_DE.UTF-8' } })).toBeUndefined();
+    expect(answerWithoutParser(['--help'], { ...proc, stdout: { write: () => true, columns: 93 } })).toBeUndefined();
+  });
+
+  it('takes the locale the way yargs does (LC_ALL, LC_MESSAGES, LANG, LANGUAGE, then en_US)', () => {
+    expect(englishLocale({})).toBe(true);
+    expect(englishLocale({ LANG: 'C.UTF-8' })).toBe(true);
+    expect(englishLocale({ LANG: 'en_GB.UTF-8' })).toBe(true);
+    expect(englishLocale({ LC_ALL: 'fr_FR.UTF-8', LANG: 'en_US.UTF-8' })).toBe(false);
+    expect(englishLocale({ LC_ALL: '', LC_MESSAGES: 'pt_BR', LANG: 'en_US' })).toBe(false);
+  });
+});
