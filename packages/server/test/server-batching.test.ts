@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HANDLERS, request, startServerProcess, tempDir, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
+import { HANDLERS, TRUSTED_PLACEMENTS, request, startServerProcess, tempDir, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 /** Echoes each body with its batch size; a body of "wait" holds the batch for 500 ms. */
@@ -9,7 +9,7 @@ const PAUSE_ECHO = `export async function handle(batch) {
   return batch.map((r) => ({ echo: String(r.body), batchSize: batch.length }));
 }`;
 
-describe('dynamic batching', () => {
+describe.each(TRUSTED_PLACEMENTS)('dynamic batching (built-ins on %s)', (placement) => {
   let server: RunningServer | undefined;
   let cleanup: () => Promise<void> = async () => {};
 
@@ -20,7 +20,7 @@ describe('dynamic batching', () => {
     await writeHandlerArchive(temp.dir, 'slow', HANDLERS.slow);
     await writeHandlerArchive(temp.dir, 'short', HANDLERS.short);
     await writeOnnxArchive(temp.dir, 'cls');
-    server = await startServerProcess(['--model-store', temp.dir]);
+    server = await startServerProcess(['--model-store', temp.dir, '--builtin-placement', placement]);
     const register = async (query: string): Promise<void> => {
       const response = await request(`${server!.management}/models?${query}`, { method: 'POST' });
       expect(response.status).toBe(200);

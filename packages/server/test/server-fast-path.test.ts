@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildArchive } from '@model-archiver/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CLS_MODEL, HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
+import { CLS_MODEL, HANDLERS, TRUSTED_PLACEMENTS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 /** A binary-extension request of the classifier with an input `width` pixels wide. */
@@ -15,7 +15,7 @@ const binaryInfer = (width: number): RequestInit => {
   return { method: 'POST', body: Buffer.concat([header, Buffer.from(data.buffer)]), headers: { 'inference-header-content-length': String(header.length) } };
 };
 
-describe('fast path: built-in handlers on worker threads, custom handlers in processes', () => {
+describe.each(TRUSTED_PLACEMENTS)('fast path: built-in handlers on %s, custom handlers in processes', (placement) => {
   let server: RunningServer | undefined;
   let cleanup: () => Promise<void> = async () => {};
 
@@ -31,7 +31,7 @@ describe('fast path: built-in handlers on worker threads, custom handlers in pro
     await buildArchive({ modelName: 'shadow', handler: 'onnx', serializedFile: CLS_MODEL, extraFiles: [path.join(source, 'onnx.mjs')], version: '1.0', flavour: 'node', exportPath: temp.dir });
     await rm(source, { recursive: true, force: true });
     // Every model gets a 5 ms response timeout unless it is registered with another.
-    server = await startServerProcess(['--model-store', temp.dir, '--models', `fast=${fast}`, '--response-timeout', '0.005']);
+    server = await startServerProcess(['--model-store', temp.dir, '--models', `fast=${fast}`, '--response-timeout', '0.005', '--builtin-placement', placement]);
     for (const url of ['steady.mar', 'echo.mar', 'shadow.mar']) {
       const response = await request(`${server.management}/models?url=${url}&response_timeout=60&initial_workers=1`, { method: 'POST' });
       expect(response.status).toBe(200);
@@ -48,6 +48,8 @@ describe('fast path: built-in handlers on worker threads, custom handlers in pro
   it('runs the built-in onnx handler in the server process and a custom handler in a process of its own', async () => {
     const pid = server!.child.pid;
     expect((await workerOf('steady')).pid).toBe(pid);
+    expect(server!.logs.find((r) => r.msg === 'worker ready' && r.model === 'steady')).toMatchObject({ kind: placement, pid, handler: 'onnx (built-in)' });
+    expect(server!.logs.find((r) => r.msg === 'worker ready' && r.model === 'echo')).toMatchObject({ kind: 'process' });
     expect((await workerOf('echo')).pid).not.toBe(pid);
     // An archive module named like a built-in is the archive's code: a process, not a thread.
     expect((await workerOf('shadow')).pid).not.toBe(pid);
@@ -58,7 +60,22 @@ describe('fast path: built-in handlers on worker threads, custom handlers in pro
     expect(answer.body.outputs[0].shape).toEqual([1, 2]);
   });
 
-  it('answers 408 when a thread runs past the timeout, terminates the thread and starts a new one; the server keeps serving', async () => {
+  it.runIf(placement === 'main')('answers 408 when a run on the main thread ends past the timeout, keeps the worker and answers /ping meanwhile', async () => {
+    const before = await workerOf('fast');
+    const slow = request(`${server!.inference}/v2/models/fast/infer`, binaryInfer(3840));
+    const ping = await request(`${server!.inference}/ping`);
+    const answer = await slow;
+    expect(answer.status).toBe(408);
+    expect(answer.body).toMatchObject({ errorCode: 'REQUEST_TIMEOUT' });
+    expect(ping.status).toBe(200);
+    // The run returned: nothing hung, so the worker stays (a kill would only reload the same model).
+    const after = await workerOf('fast');
+    expect(after).toMatchObject({ status: 'READY', startTime: before.startTime, pid: server!.child.pid });
+    expect(server!.logs.some((r) => r.msg === 'worker died' && r.model === 'fast')).toBe(false);
+    expect((await request(`${server!.inference}/v2/models/steady/infer`, binaryInfer(192))).status).toBe(200);
+  });
+
+  it.runIf(placement === 'thread')('answers 408 when a thread runs past the timeout, terminates the thread and starts a new one; the server keeps serving', async () => {
     const before = await workerOf('fast');
     const answer = await request(`${server!.inference}/v2/models/fast/infer`, binaryInfer(3840));
     expect(answer.status).toBe(408);

@@ -2,10 +2,10 @@ import { connect } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { HANDLERS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
+import { HANDLERS, TRUSTED_PLACEMENTS, request, startServerProcess, tempDir, waitFor, writeHandlerArchive, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
-describe('inference API over HTTP', () => {
+describe.each(TRUSTED_PLACEMENTS)('inference API over HTTP (built-ins on %s)', (placement) => {
   let server: RunningServer | undefined;
   let cleanup: () => Promise<void> = async () => {};
 
@@ -15,7 +15,7 @@ describe('inference API over HTTP', () => {
     const echo = await writeHandlerArchive(temp.dir, 'echo', HANDLERS.echo);
     const shapes = await writeHandlerArchive(temp.dir, 'shapes', HANDLERS.shapes, '2.0');
     const cls = await writeOnnxArchive(temp.dir, 'cls');
-    server = await startServerProcess(['--models', `echo=${echo}`, `shapes=${shapes}`, `cls=${cls}`, '--max-request-size', '1000000']);
+    server = await startServerProcess(['--models', `echo=${echo}`, `shapes=${shapes}`, `cls=${cls}`, '--max-request-size', '1000000', '--builtin-placement', placement]);
   });
   afterAll(async () => {
     await server?.stop();

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CLS_MODEL, request, startServerProcess, tempDir, writeOnnxArchive } from './helpers.js';
+import { CLS_MODEL, TRUSTED_PLACEMENTS, request, startServerProcess, tempDir, writeOnnxArchive } from './helpers.js';
 import type { RunningServer } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/tritonclient/', import.meta.url));
@@ -75,7 +75,7 @@ const decodeAsTritonclient = (response: RawResponse): { result: Record<string, a
   };
 };
 
-describe('Open Inference Protocol extensions: binary tensor data (tritonclient wire format) and model repository', () => {
+describe.each(TRUSTED_PLACEMENTS)('Open Inference Protocol extensions: binary tensor data (tritonclient wire format) and model repository (built-ins on %s)', (placement) => {
   let server: RunningServer | undefined;
   let cleanup: () => Promise<void> = async () => {};
   let port = 0;
@@ -86,7 +86,7 @@ describe('Open Inference Protocol extensions: binary tensor data (tritonclient w
     cleanup = temp.cleanup;
     const cls = await writeOnnxArchive(temp.dir, 'cls');
     await writeOnnxArchive(temp.dir, 'spare');
-    server = await startServerProcess(['--model-store', temp.dir, '--models', `cls=${cls}`]);
+    server = await startServerProcess(['--model-store', temp.dir, '--models', `cls=${cls}`, '--builtin-placement', placement]);
     port = Number(new URL(server.inference).port);
   });
   afterAll(async () => {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import yargs from 'yargs';
 
+import { BUILTIN_PLACEMENTS } from '../builtin-placement.js';
 import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
 import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from '../options.js';
@@ -111,6 +112,11 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('intra-op-threads', { type: 'number', default: 0, describe: "ONNX Runtime threads per worker session (0: ONNX Runtime's default)" })
     .option('python', { type: 'string', describe: 'Python interpreter for archives with a Python handler (default: $PYTHON, else python3 on the PATH)' })
     .option('install-requirements', { type: 'boolean', default: false, describe: "Install a Python archive's requirements.txt into a virtual environment of the model's own (default: only log it)" })
+    .option('builtin-placement', {
+      choices: BUILTIN_PLACEMENTS,
+      default: 'thread' as const,
+      describe: 'Where built-in handlers (onnx, image_classifier) run: worker threads, the main thread (no hop; a run blocks the event loop) or worker processes',
+    })
     .option('verify-integrity', { type: 'boolean', default: true, describe: 'Check archive integrity records on load' })
     .option('allow-unverified', { type: 'boolean', default: false, describe: 'Load archives without an integrity record (reference-tool archives), unchecked' })
     .option('log-format', { choices: ['text', 'json'] as const, default: 'text' as const })
@@ -187,6 +193,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       allowUnverified: args['allow-unverified'],
       ...(args.python === undefined || args.python === '' ? {} : { python: args.python }),
       installRequirements: args['install-requirements'],
+      builtinPlacement: args['builtin-placement'],
       intraOpThreads: positive(args['intra-op-threads'], 'intra-op-threads', 0),
       modelDefaults: {
         batchSize: modelDefaults.batchSize ?? DEFAULT_MODEL_SETTINGS.batchSize,

@@ -53,9 +53,9 @@ export class ModelRunner {
   constructor(options: ModelRunnerOptions) {
     this.options = options;
     this.settings = { ...options.settings };
-    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements, builtinThreads } = options;
+    const { archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, handler, python, installRequirements, builtinPlacement } = options;
     this.pool = new WorkerPool({
-      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, installRequirements, builtinThreads } satisfies WorkerSettings),
+      ...({ archivePath, logger, metrics, env, startupTimeout, verifyIntegrity, allowUnverified, intraOpThreads, serverVersion, maxResponseSize, installRequirements, builtinPlacement } satisfies WorkerSettings),
       ...(python === undefined ? {} : { python }),
       memoryLimit: options.settings.memoryLimit,
       ...(handler === undefined ? {} : { handler }),
@@ -215,9 +215,13 @@ export class ModelRunner {
       .run(slot, jobs.map((job) => job.request))
       .then(
         (responses) => {
+          const now = Date.now();
           jobs.forEach((job, index) => {
             const response = responses[index];
             if (response === undefined) this.finish(job, new ModelArchiveError(ErrorCode.INTERNAL, 'The worker sent no answer.'));
+            // Past its timeout, though its timer has not run yet: a worker on the main thread blocks timers while it
+            // runs, so the answer comes first. The client gets the 408 it is owed; the worker did answer, so it stays.
+            else if (now - job.enqueuedAt >= this.settings.responseTimeout) this.finish(job, this.timeoutError());
             else if (response.ok) this.finish(job, response);
             else this.finish(job, fromWireError(response.error), response.error.cause);
           });
@@ -237,7 +241,7 @@ export class ModelRunner {
 
   private timeOut(job: Job): void {
     if (job.done) return;
-    const error = new ModelArchiveError(ErrorCode.REQUEST_TIMEOUT, `Request timed out after ${this.settings.responseTimeout} ms.`);
+    const error = this.timeoutError();
     const index = this.queue.indexOf(job);
     if (index >= 0) {
       this.queue.splice(index, 1);
@@ -248,6 +252,10 @@ export class ModelRunner {
     }
     this.finish(job, error);
     if (job.slot !== undefined) this.pool.killHung(job.slot, job.request.requestId);
+  }
+
+  private timeoutError(): ModelArchiveError {
+    return new ModelArchiveError(ErrorCode.REQUEST_TIMEOUT, `Request timed out after ${this.settings.responseTimeout} ms.`);
   }
 
   private finish(job: Job, outcome: Answer | ModelArchiveError, cause?: string): void {

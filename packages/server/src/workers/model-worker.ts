@@ -9,7 +9,7 @@ export interface WorkerExit {
   stderrTail: string[];
 }
 
-/** Options of `WorkerProcess.start` and `WorkerThread.start`. */
+/** Options of `WorkerProcess.start`, `WorkerThread.start` and `WorkerInProcess.start`. */
 export interface WorkerStartOptions {
   id: string;
   load: Omit<WireLoad, 'type'>;
@@ -21,12 +21,12 @@ export interface WorkerStartOptions {
 }
 
 /**
- * One worker seen from the server, a forked process (any handler) or a worker thread (trusted built-in handlers): load,
- * run batches, stop or kill.
+ * One worker seen from the server, a forked process (any handler), a worker thread or the server's main thread (trusted
+ * built-in handlers): load, run batches, stop or kill.
  */
 export interface ModelWorker {
   readonly id: string;
-  readonly kind: 'process' | 'thread';
+  readonly kind: 'process' | 'thread' | 'main';
   readonly startTime: Date;
   readonly info: WireModelInfo;
   /** Process id (the server's own for a thread). */

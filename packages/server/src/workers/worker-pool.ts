@@ -1,6 +1,7 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import { isNodeBuiltinHandler, manifestModel, openArchive } from '@model-archiver/core/read';
 
+import type { BuiltinPlacement } from '../builtin-placement.js';
 import type { Logger } from '../logger.js';
 import type { ServerMetrics } from '../metrics.js';
 import { limitAnswerSize } from './answer-size.js';
@@ -8,6 +9,7 @@ import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
 import { startWorker } from './python-worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
+import { WorkerInProcess } from './worker-in-process.js';
 import { WorkerThread } from './worker-thread.js';
 
 /** A place for one worker (process or thread): it survives the worker and restarts it. */
@@ -45,8 +47,8 @@ export interface WorkerPoolOptions {
   memoryLimit: number;
   /** Handler string replacing the manifest's (the `handler` register parameter). */
   handler?: string;
-  /** Run trusted built-in handlers (`onnx`, `image_classifier`) on worker threads instead of processes. */
-  builtinThreads: boolean;
+  /** Where trusted built-in handlers (`onnx`, `image_classifier`) run: the main thread, worker threads or processes. */
+  builtinPlacement: BuiltinPlacement;
   /** Called whenever a worker becomes free to take a batch. */
   onIdle: () => void;
 }
@@ -72,7 +74,7 @@ export class WorkerPool {
   private readonly overMemory = new WeakSet<ModelWorker>();
   private memoryTimer: NodeJS.Timeout | undefined;
   /** Where this model's workers run, decided once from the archive's manifest (see {@link placementOf}). */
-  private placement: Promise<'thread' | 'process'> | undefined;
+  private placement: Promise<BuiltinPlacement> | undefined;
   info: WireModelInfo | undefined;
 
   constructor(options: WorkerPoolOptions) {
@@ -189,7 +191,7 @@ export class WorkerPool {
     const limitBytes = this.options.memoryLimit * 1024 * 1024;
     for (const slot of this.slots) {
       const worker = slot.process;
-      if (worker?.pid === undefined || worker.kind === 'thread' || !worker.alive || this.overMemory.has(worker)) continue;
+      if (worker?.pid === undefined || worker.kind !== 'process' || !worker.alive || this.overMemory.has(worker)) continue;
       const resident = await readResidentBytes(worker.pid);
       if (resident === undefined || resident <= limitBytes || slot.process !== worker) continue;
       this.overMemory.add(worker);
@@ -231,14 +233,15 @@ export class WorkerPool {
     }
     slot.process = worker;
     slot.state = 'idle';
+    this.options.logger.info('worker ready', { model: this.options.modelName, worker: slot.id, kind: worker.kind, pid: worker.pid, handler: worker.info.handler });
     this.updateGauge();
     this.options.onIdle();
   }
 
   /**
-   * Starts a worker: a thread when the manifest names a built-in handler (and the archive does not shadow it with a
-   * module of that name: the loaded handler must report itself as built-in, else the model moves to processes for good),
-   * else a process.
+   * Starts a worker: on a thread or the main thread (`builtinPlacement`) when the manifest names a built-in handler (and
+   * the archive does not shadow it with a module of that name: the loaded handler must report itself as built-in, else
+   * the model moves to processes for good), else a process.
    */
   private async spawn(id: string, onExit: (exit: WorkerExit) => void): Promise<ModelWorker> {
     const { modelName, archivePath, batchSize, verifyIntegrity, allowUnverified, serverVersion, intraOpThreads, python, installRequirements } = this.options;
@@ -253,14 +256,17 @@ export class WorkerPool {
     // A Node worker process, or a Python one for a Python handler.
     const inProcess = (): Promise<ModelWorker> => startWorker({ ...start, installRequirements, ...(python === undefined ? {} : { python }) });
     // A memory limit is per process (a thread's memory is the server's), so a model with one runs in processes.
-    this.placement ??= this.options.builtinThreads && this.options.memoryLimit === 0 ? placementOf(archivePath, this.options.handler) : Promise.resolve('process');
-    if ((await this.placement) === 'process') return inProcess();
+    const trusted = this.options.builtinPlacement;
+    this.placement ??= trusted !== 'process' && this.options.memoryLimit === 0 ? placementOf(archivePath, this.options.handler, trusted) : Promise.resolve('process');
+    const placement = await this.placement;
+    if (placement === 'process') return inProcess();
     let shadowed = false;
-    const thread = await WorkerThread.start({ ...start, onExit: (exit) => (shadowed ? undefined : onExit(exit)) });
-    if (thread.info.handler.endsWith('(built-in)')) return thread;
+    const guarded = { ...start, onExit: (exit: WorkerExit) => (shadowed ? undefined : onExit(exit)) };
+    const worker = placement === 'main' ? await WorkerInProcess.start(guarded) : await WorkerThread.start(guarded);
+    if (worker.info.handler.endsWith('(built-in)')) return worker;
     shadowed = true;
     this.placement = Promise.resolve('process');
-    await thread.stop();
+    await worker.stop();
     return inProcess();
   }
 
@@ -324,15 +330,15 @@ export class WorkerPool {
 }
 
 /**
- * `thread` when the handler (the `handler` register parameter, else the manifest's) is a built-in; `process` for
- * anything else or an unreadable manifest.
+ * `trusted` (the main thread or a worker thread) when the handler (the `handler` register parameter, else the
+ * manifest's) is a built-in; `process` for anything else or an unreadable manifest.
  */
-const placementOf = async (archivePath: string, override: string | undefined): Promise<'thread' | 'process'> => {
-  if (override !== undefined) return isNodeBuiltinHandler(override.trim()) ? 'thread' : 'process';
+const placementOf = async (archivePath: string, override: string | undefined, trusted: BuiltinPlacement): Promise<BuiltinPlacement> => {
+  if (override !== undefined) return isNodeBuiltinHandler(override.trim()) ? trusted : 'process';
   try {
     const archive = await openArchive(archivePath);
     try {
-      return isNodeBuiltinHandler(manifestModel(await archive.readManifest()).handler.trim()) ? 'thread' : 'process';
+      return isNodeBuiltinHandler(manifestModel(await archive.readManifest()).handler.trim()) ? trusted : 'process';
     } finally {
       await archive.close();
     }
