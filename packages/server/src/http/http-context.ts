@@ -58,8 +58,12 @@ export const createContext = (api: ApiName, req: IncomingMessage, res: ServerRes
 /**
  * Reads the whole body, refusing more than `limit` bytes with `PAYLOAD_TOO_LARGE` (checked against `Content-Length`
  * before reading, then while reading).
+ *
+ * `alignAt`: an offset in the body where 8-byte aligned data starts (the binary tensor data after an Open Inference
+ * Protocol JSON header). A body that came in several chunks is gathered (one copy, as a concatenation would make) into
+ * a buffer placed so that this offset is aligned, which spares the tensor decoder a second, aligning copy.
  */
-export const readBody = (ctx: HttpContext, limit: number): Promise<Buffer> => {
+export const readBody = (ctx: HttpContext, limit: number, alignAt = 0): Promise<Buffer> => {
   const tooLarge = (): ModelArchiveError =>
     new ModelArchiveError(ErrorCode.PAYLOAD_TOO_LARGE, `The request body is larger than the limit of ${limit} bytes.`, { details: { limit } });
   const declared = Number(ctx.req.headers['content-length'] ?? Number.NaN);
@@ -81,13 +85,25 @@ export const readBody = (ctx: HttpContext, limit: number): Promise<Buffer> => {
       chunks.push(chunk);
     });
     ctx.req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : gather(chunks, size, alignAt));
     });
     ctx.req.on('error', (error) => {
       if (!failed) reject(new ModelArchiveError(ErrorCode.INPUT_INVALID, 'The request body could not be read.', { cause: error }));
       failed = true;
     });
   });
+};
+
+/** Concatenates `chunks` into a buffer of its own (8-byte aligned start) placed so that offset `alignAt` is aligned. */
+const gather = (chunks: readonly Buffer[], size: number, alignAt: number): Buffer => {
+  const pad = alignAt > 0 && alignAt < size ? (8 - (alignAt % 8)) % 8 : 0;
+  const out = Buffer.allocUnsafeSlow(size + pad);
+  let offset = pad;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return pad === 0 ? out : out.subarray(pad);
 };
 
 /** Parses the query string into a plain object (the last value of a repeated key wins). */

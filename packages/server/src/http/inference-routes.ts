@@ -56,11 +56,18 @@ const stringHeaders = (ctx: HttpContext): Record<string, string> => {
 
 const isHealthy = (runner: ModelRunner): boolean => runner.readyWorkers >= Math.max(1, runner.settings.minWorkers) || runner.settings.minWorkers === 0;
 
+/** The JSON header length of an uncompressed Open Inference Protocol binary request (where its tensor data starts), else 0. */
+const binaryHeaderLength = (ctx: HttpContext): number => {
+  const { headers } = ctx.req;
+  const length = Number(headers['inference-header-content-length']);
+  return headers['content-encoding'] === undefined && Number.isSafeInteger(length) && length > 0 ? length : 0;
+};
+
 /** Runs one request through a model's queue and sends the handler's answer. */
 const predict = async (ctx: HttpContext, deps: InferenceDeps, kind: WireRequestKind): Promise<void> => {
   const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
   ctx.model = runner.name;
-  const raw = await readBody(ctx, deps.maxRequestSize);
+  const raw = await readBody(ctx, deps.maxRequestSize, kind === 'v2-infer' ? binaryHeaderLength(ctx) : 0);
   const body = kind === 'v2-infer' ? await decodeContent(ctx, raw, deps.maxRequestSize) : raw;
   const contentType = ctx.req.headers['content-type'] ?? (kind === 'v2-infer' ? 'application/json' : 'application/octet-stream');
   const parts = kind === 'predict' && isFormBody(contentType) ? await parseForm(body, ctx.req.headers) : undefined;

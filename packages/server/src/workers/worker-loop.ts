@@ -19,9 +19,15 @@ export interface WorkerChannel {
   end(): void;
 }
 
-/** The buffer under `bytes` when the view covers all of it (so moving it takes nothing from anyone else). */
+/**
+ * The buffer under `bytes` when the view covers all of it but at most 7 bytes of alignment padding at its start (a
+ * request body gathered so that its tensor data is aligned), so moving it takes nothing from anyone else. (Node's shared
+ * pool only holds views under 4 KiB, which never reach to the end of its 8 KiB.)
+ */
 export const ownedBuffer = (bytes: Uint8Array): ArrayBuffer | undefined =>
-  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer && bytes.byteLength > 0 ? bytes.buffer : undefined;
+  bytes.byteOffset < 8 && bytes.byteOffset + bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer && bytes.byteLength > 4096
+    ? bytes.buffer
+    : undefined;
 
 /** Buffers of the answers that can be transferred (each at most once). */
 const transferablesOf = (responses: readonly WireResponse[]): ArrayBuffer[] => {
