@@ -9,7 +9,6 @@ import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker
 import { MEMORY_CHECK_INTERVAL_MS, readResidentBytes } from './process-memory.js';
 import { startWorker } from './python-worker-process.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
-import { WorkerInProcess } from './worker-in-process.js';
 import { WorkerThread } from './worker-thread.js';
 
 /** A place for one worker (process or thread): it survives the worker and restarts it. */
@@ -262,7 +261,8 @@ export class WorkerPool {
     if (placement === 'process') return inProcess();
     let shadowed = false;
     const guarded = { ...start, onExit: (exit: WorkerExit) => (shadowed ? undefined : onExit(exit)) };
-    const worker = placement === 'main' ? await WorkerInProcess.start(guarded) : await WorkerThread.start(guarded);
+    // The main-thread worker loads ONNX Runtime into the server process: imported only when a model runs there.
+    const worker = placement === 'main' ? await (await import('./worker-in-process.js')).WorkerInProcess.start(guarded) : await WorkerThread.start(guarded);
     if (worker.info.handler.endsWith('(built-in)')) return worker;
     shadowed = true;
     this.placement = Promise.resolve('process');
