@@ -36,7 +36,17 @@ describe('parseCli', () => {
     expect(settings?.options.defaultWorkers).toBeUndefined();
     const config = resolveServerConfig(settings!.options);
     expect([config.modelDefaults.minWorkers, config.registerWorkers]).toEqual([1, 0]);
+    expect(config.runner.builtinPlacement).toBe('thread');
     expect(settings?.logFormat).toBe('text');
+  });
+
+  it('reads where built-in handlers run; the older builtinThreads: false still means processes', async () => {
+    for (const placement of ['main', 'thread', 'process'] as const) {
+      const settings = await parse(['--builtin-placement', placement]);
+      expect(resolveServerConfig(settings!.options).runner.builtinPlacement).toBe(placement);
+    }
+    expect(resolveServerConfig({ builtinThreads: false }).runner.builtinPlacement).toBe('process');
+    expect(resolveServerConfig({ builtinThreads: false, builtinPlacement: 'main' }).runner.builtinPlacement).toBe('main');
   });
 
   it('reads ports, batching and JSON logs', async () => {
@@ -49,6 +59,7 @@ describe('parseCli', () => {
     await expect(parse(['--inference-port', '70000'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--batch-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--nope'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
+    await expect(parse(['--builtin-placement', 'gpu'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--max-url-length', '10'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--max-header-size', '100'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
     await expect(parse(['--max-response-size', '0'])).rejects.toMatchObject({ code: 'INVALID_OPTION' });
