@@ -8,6 +8,7 @@
 export { ErrorCode, ModelArchiveError, isModelArchiveError } from './errors.js';
 
 // --- utilities ---
+export { fromFloat16Bits, toFloat16Bits } from './tensor/float16.js';
 export { mapWithConcurrency } from './map-with-concurrency.js';
 export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 

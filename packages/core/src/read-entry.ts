@@ -11,6 +11,7 @@ export { ErrorCode, ModelArchiveError, isModelArchiveError } from './errors.js';
 export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 
 // --- utilities ---
+export { fromFloat16Bits, toFloat16Bits } from './tensor/float16.js';
 export { mapWithConcurrency } from './map-with-concurrency.js';
 
 // --- vocabulary (zod-free; the same block is in index.ts and read-entry.ts) ---

@@ -88,6 +88,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   inspect: ['read', 'integrity', 'verify', 'vocabulary'],
   lint: ['read', 'manifest', 'integrity', 'verify', 'inspect', 'vocabulary'],
   fs: [],
+  tensor: [],
   zip: ['fs'],
   sign: ['read', 'integrity', 'verify', 'zip', 'fs'],
   builder: ['vocabulary', 'manifest', 'integrity', 'read', 'zip', 'fs'],

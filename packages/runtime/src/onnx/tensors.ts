@@ -3,9 +3,8 @@
  * `{ name, datatype, shape, data }` with `data` flat (row-major) or nested; INT64/UINT64 accept numbers or decimal
  * strings (values past 2^53 need strings) and are written as numbers when safe, else as strings.
  */
-import { ModelArchiveError } from '@model-archiver/core/read';
+import { ModelArchiveError, fromFloat16Bits, toFloat16Bits } from '@model-archiver/core/read';
 
-import { fromFloat16Bits, toFloat16Bits } from './float16.js';
 import type { OnnxTensor, OnnxTensorData, OnnxTensorType } from './onnx.js';
 
 /** v2 datatype name -> ONNX Runtime type name. */

@@ -9,7 +9,7 @@
  * carry `parameters.binary_data_size` instead of `data`, followed by their bytes, with `Inference-Header-Content-Length`
  * set and `content-type: application/octet-stream`.
  */
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
+import { ErrorCode, ModelArchiveError, toFloat16Bits } from '@model-archiver/core/read';
 
 /** The header naming the length of the JSON part of a binary request or response (lower case, as Node reports it). */
 export const INFERENCE_HEADER_LENGTH = 'inference-header-content-length';
@@ -38,7 +38,7 @@ const toBig = (value: unknown): bigint => (typeof value === 'bigint' ? value : B
 const ELEMENTS: Readonly<Record<string, ElementType>> = {
   FP32: { size: 4, create: (b, o, n) => new Float32Array(b, o, n), from: (v) => Float32Array.from(v, Number) },
   FP64: { size: 8, create: (b, o, n) => new Float64Array(b, o, n), from: (v) => Float64Array.from(v, Number) },
-  FP16: { size: 2, create: (b, o, n) => new Uint16Array(b, o, n), from: (v) => Uint16Array.from(v, float16Bits) },
+  FP16: { size: 2, create: (b, o, n) => new Uint16Array(b, o, n), from: (v) => Uint16Array.from(v, (x) => toFloat16Bits(Number(x))) },
   INT8: { size: 1, create: (b, o, n) => new Int8Array(b, o, n), from: (v) => Int8Array.from(v, Number) },
   INT16: { size: 2, create: (b, o, n) => new Int16Array(b, o, n), from: (v) => Int16Array.from(v, Number) },
   INT32: { size: 4, create: (b, o, n) => new Int32Array(b, o, n), from: (v) => Int32Array.from(v, Number) },
@@ -50,34 +50,6 @@ const ELEMENTS: Readonly<Record<string, ElementType>> = {
   BOOL: { size: 1, create: (b, o, n) => new Uint8Array(b, o, n), from: (v) => Uint8Array.from(v, (x) => (x === true || x === 1 ? 1 : 0)) },
 };
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-
-/** A number as the nearest IEEE 754 half-precision bit pattern (round to nearest even). */
-function float16Bits(value: unknown): number {
-  f32[0] = Number(value);
-  const x = u32[0] as number;
-  const sign = (x >>> 16) & 0x8000;
-  const exponent = (x >>> 23) & 0xff;
-  let mantissa = x & 0x7fffff;
-  if (exponent === 0xff) return sign | 0x7c00 | (mantissa !== 0 ? 0x200 : 0);
-  const e = exponent - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mantissa |= 0x800000;
-    const shift = 14 - e;
-    let half = mantissa >>> shift;
-    const rest = mantissa & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rest > halfway || (rest === halfway && (half & 1) === 1)) half += 1;
-    return sign | half;
-  }
-  let bits = sign | (e << 10) | (mantissa >>> 13);
-  const rest = mantissa & 0x1fff;
-  if (rest > 0x1000 || (rest === 0x1000 && (bits & 1) === 1)) bits += 1;
-  return bits;
-}
 
 const invalid = (message: string, details: Record<string, unknown> = {}): ModelArchiveError => new ModelArchiveError(ErrorCode.INPUT_INVALID, message, { details });
 

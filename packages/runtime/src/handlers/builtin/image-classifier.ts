@@ -3,10 +3,9 @@
  * runs the batch as one tensor, applies softmax when needed and answers the top k classes per image, shaped as MMS
  * does: `[{ "probability": 0.71, "class": "n02123045 tabby, tabby cat" }, ...]`.
  */
-import { ModelArchiveError } from '@model-archiver/core/read';
+import { ModelArchiveError, toFloat16Bits } from '@model-archiver/core/read';
 
 import type { HandlerContext, HandlerRequest } from '../../context.js';
-import { toFloat16Bits } from '../../onnx/float16.js';
 import { decodeImage, type DecodedImage } from '../image-decode.js';
 import type { OnnxSession, OnnxTensor } from '../../onnx/onnx.js';
 import { imageClassifierConfig, loadLabels, type ImageClassifierConfig } from './image-config.js';

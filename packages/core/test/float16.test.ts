@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fromFloat16Bits, toFloat16Bits } from '../src/onnx/float16.js';
+import { fromFloat16Bits, toFloat16Bits } from '../src/tensor/float16.js';
 
 describe('float16 conversion', () => {
   it.each([
