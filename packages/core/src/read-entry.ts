@@ -14,69 +14,8 @@ export type { ErrorDetails, ModelArchiveErrorOptions } from './errors.js';
 export { fromFloat16Bits, toFloat16Bits } from './tensor/float16.js';
 export { mapWithConcurrency } from './map-with-concurrency.js';
 
-// --- vocabulary (zod-free; the same block is in index.ts and read-entry.ts) ---
-export {
-  MANIFEST_FLAVOURS,
-  WRITABLE_FLAVOURS,
-  MANIFEST_PATH,
-  LEGACY_MANIFEST_PATH,
-  isWritableFlavour,
-} from './vocabulary/manifest-flavours.js';
-export type { ManifestFlavour, WritableFlavour } from './vocabulary/manifest-flavours.js';
-export {
-  RUNTIMES,
-  RUNTIMES_BY_FLAVOUR,
-  PYTHON_RUNTIMES,
-  defaultRuntimeOf,
-  isPythonRuntime,
-  isRuntime,
-  isRuntimeOf,
-} from './vocabulary/runtimes.js';
-export type { PythonRuntime, Runtime } from './vocabulary/runtimes.js';
-export { ARCHIVE_FORMATS, ARCHIVE_FORMAT_TRAITS, isArchiveFormat } from './vocabulary/archive-formats.js';
-export type { ArchiveFormat, ArchiveFormatTraits } from './vocabulary/archive-formats.js';
-export { CONTAINER_FORMATS } from './vocabulary/container-formats.js';
-export type { ContainerFormat } from './vocabulary/container-formats.js';
-export {
-  COMPRESSION_MODES,
-  COMPRESSION_LEVELS,
-  checkCompressionLevel,
-  isCompressionLevel,
-  isCompressionMode,
-} from './vocabulary/compression.js';
-export type { CompressionMode } from './vocabulary/compression.js';
-export { ARCHIVE_SUFFIXES, stripArchiveSuffix } from './vocabulary/archive-suffix.js';
-export {
-  LABEL_FILE,
-  NODE_BUILTIN_HANDLERS,
-  TORCHSERVE_BUILTIN_HANDLERS,
-  TORCHSERVE_LSP_BUILTIN_HANDLERS,
-  builtinHandlersOf,
-  isBuiltinHandler,
-  isNodeBuiltinHandler,
-} from './vocabulary/builtin-handlers.js';
-export type {
-  NodeBuiltinHandler,
-  TorchServeBuiltinHandler,
-  TorchServeLspBuiltinHandler,
-} from './vocabulary/builtin-handlers.js';
-export { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension, nodeModuleCandidates } from './vocabulary/node-handler-paths.js';
-export type { NodeHandlerExtension } from './vocabulary/node-handler-paths.js';
-export { pythonModuleCandidates } from './vocabulary/python-handler-paths.js';
-export { parseHandlerString } from './vocabulary/handler-string.js';
-export type { ParsedHandler } from './vocabulary/handler-string.js';
-export {
-  MODEL_NAME_PATTERN,
-  MODEL_NAME_MAX_LENGTH,
-  MODEL_VERSION_PATTERN,
-  MODEL_VERSION_MAX_LENGTH,
-  findModelNameProblem,
-  findModelVersionProblem,
-  validateModelName,
-  validateModelVersion,
-} from './vocabulary/model-names.js';
-export type { ModelNameProblem, ModelVersionProblem } from './vocabulary/model-names.js';
-
+// --- vocabulary (zod-free; the list is vocabulary/index.ts, re-exported whole by both entry points) ---
+export * from './vocabulary/index.js';
 // --- paths ---
 export { INTEGRITY_PATH, SIGNATURE_PATH } from './integrity/paths.js';
 
