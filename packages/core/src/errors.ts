@@ -237,3 +237,11 @@ export const isModelArchiveError = (error: unknown): error is ModelArchiveError 
   const code: unknown = (error as { code?: unknown }).code;
   return typeof code === 'string' && Object.hasOwn(ErrorCode, code);
 };
+
+/**
+ * The coded error for work cancelled through its `AbortSignal` (the CLI's SIGINT/SIGTERM): `ABORTED`, "<activity> was
+ * cancelled", with the signal's reason as the cause.
+ */
+export const abortedError = (activity: string, signal?: AbortSignal, details?: ErrorDetails): ModelArchiveError =>
+  new ModelArchiveError('ABORTED', `${activity} was cancelled`, { cause: signal?.reason, ...(details === undefined ? {} : { details }) });
+

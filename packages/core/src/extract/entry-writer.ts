@@ -5,7 +5,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { ModelArchiveError } from '../errors.js';
+import { ModelArchiveError, abortedError } from '../errors.js';
 
 /** O_EXCL with O_CREAT never follows a symlink and never reuses a file; O_NOFOLLOW is belt and braces. */
 const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -114,7 +114,7 @@ export async function writeEntry(
   if (options.size !== undefined && options.size <= SMALL_ENTRY) {
     // Small files (most entries of an archive of many): no write stream and no pipeline, one write on one handle.
     const body = await collectMetered(source, meter);
-    if (options.signal?.aborted === true) throw new ModelArchiveError('ABORTED', 'Extraction was cancelled', { cause: options.signal.reason });
+    if (options.signal?.aborted === true) throw abortedError('Extraction', options.signal);
     const handle = await open(target, WRITE_FLAGS, mode);
     try {
       await handle.writeFile(body);

@@ -2,7 +2,7 @@ import { copyFile, chmod, constants, lstat, mkdir, mkdtemp, rename, rm } from 'n
 import { setMaxListeners } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 
-import { isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { abortedError, isModelArchiveError, ModelArchiveError } from '../errors.js';
 import { INTEGRITY_PATH } from '../integrity/paths.js';
 import type { IntegrityRecord } from '../integrity/record.js';
 import type { ReadLimits } from '../read/archive-types.js';
@@ -53,13 +53,13 @@ const WRITE_CONCURRENCY = 8;
 const exists = (path: string): Promise<boolean> => lstat(path).then(() => true, () => false);
 
 const aborted = (signal: AbortSignal | undefined): void => {
-  if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Extraction was cancelled', { cause: signal.reason });
+  if (signal?.aborted === true) throw abortedError('Extraction', signal);
 };
 
 const asWriteError = (error: unknown, dest: string): unknown => {
   if (isModelArchiveError(error)) return error;
   const name = (error as { name?: unknown }).name;
-  if (name === 'AbortError') return new ModelArchiveError('ABORTED', 'Extraction was cancelled', { cause: error });
+  if (name === 'AbortError') return new ModelArchiveError('ABORTED', 'Extraction was cancelled', { cause: error }); // a stream's AbortError: its own cause
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
     return new ModelArchiveError('OUTPUT_WRITE_FAILED', `Cannot write ${dest}: ${(error as Error).message}`, { cause: error, details: { dest, errno: code } });

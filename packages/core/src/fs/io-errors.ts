@@ -1,4 +1,4 @@
-import { ModelArchiveError, isModelArchiveError } from '../errors.js';
+import { ModelArchiveError, abortedError, isModelArchiveError } from '../errors.js';
 
 /** The errno code of a Node system error (`ENOENT`, `ENOSPC`, ...), if any. */
 export const errnoOf = (error: unknown): string | undefined => {
@@ -28,9 +28,7 @@ export function outputWriteError(error: unknown, path: string): ModelArchiveErro
 
 /** Throws `ABORTED` when the signal has fired. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new ModelArchiveError('ABORTED', 'The build was cancelled', { cause: signal.reason });
-  }
+  if (signal?.aborted === true) throw abortedError('The build', signal);
 }
 
 /** Runs `fn`, turning any failure into a coded error via `wrap`. */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 
-import { isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { abortedError, isModelArchiveError, ModelArchiveError } from '../errors.js';
 import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import { openArchive } from '../read/open-archive.js';
 import { lintArchive, summarize, unreadableFinding } from './lint-archive.js';
@@ -108,7 +108,7 @@ export async function lintArchives(inputs: readonly string[], options: LintArchi
   const cwd = options.cwd ?? process.cwd();
   const targets = await expandTargets(inputs, cwd);
   const results = await mapWithConcurrency(targets, options.concurrency ?? 4, async (target) => {
-    if (options.signal?.aborted) throw new ModelArchiveError('ABORTED', 'Lint was cancelled');
+    if (options.signal?.aborted === true) throw abortedError('Lint', options.signal);
     if ('path' in target) return lintPath(target.path, options);
     const error = new ModelArchiveError('ARCHIVE_NOT_FOUND', `No archive matches ${target.unmatched}`, {
       details: { path: resolve(cwd, target.unmatched) },

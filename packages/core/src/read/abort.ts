@@ -1,11 +1,11 @@
-import { ModelArchiveError } from '../errors.js';
+import { abortedError } from '../errors.js';
+import type { ModelArchiveError } from '../errors.js';
 
-/** The coded error for a read cancelled through its `AbortSignal` (the CLI's SIGINT/SIGTERM). */
-export function abortedError(archive: string, signal: AbortSignal | undefined): ModelArchiveError {
-  return new ModelArchiveError('ABORTED', `Reading ${archive} was cancelled`, { cause: signal?.reason, details: { archive } });
-}
+/** The coded error for reading `archive` cancelled through its `AbortSignal`. */
+export const readAbortedError = (archive: string, signal: AbortSignal | undefined): ModelArchiveError =>
+  abortedError(`Reading ${archive}`, signal, { archive });
 
-/** Throws `ABORTED` when `signal` has already fired. */
-export function throwIfAborted(signal: AbortSignal | undefined, archive: string): void {
-  if (signal?.aborted === true) throw abortedError(archive, signal);
-}
+/** Throws `ABORTED` when `signal` has fired while reading `archive`. */
+export const throwIfReadAborted = (signal: AbortSignal | undefined, archive: string): void => {
+  if (signal?.aborted === true) throw readAbortedError(archive, signal);
+};

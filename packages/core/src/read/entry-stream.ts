@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 
 import { CheckedStream, type CheckedStreamOptions } from './checked-stream.js';
-import { abortedError } from './abort.js';
+import { readAbortedError } from './abort.js';
 import { toArchiveError } from './error-map.js';
 
 /**
@@ -18,7 +18,7 @@ export function checkedEntryStream(
   const checked = new CheckedStream(options);
   if (signal !== undefined) {
     const onAbort = (): void => {
-      checked.destroy(abortedError(archive, signal));
+      checked.destroy(readAbortedError(archive, signal));
     };
     if (signal.aborted) queueMicrotask(onAbort);
     else {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ModelArchiveError } from '../errors.js';
 import type { ModelArchive, ReadLimits } from './archive-types.js';
 import type { BaseArchive } from './base-archive.js';
-import { throwIfAborted } from './abort.js';
+import { throwIfReadAborted } from './abort.js';
 import { resolveReadLimits } from './limits.js';
 
 /** Options of {@link openArchive}. */
@@ -28,7 +28,7 @@ export async function openArchiveInternal(path: string, options: OpenArchiveOpti
 }
 
 async function openContainer(path: string, abs: string, limits: ReadLimits, signal: AbortSignal | undefined): Promise<BaseArchive> {
-  throwIfAborted(signal, abs);
+  throwIfReadAborted(signal, abs);
   let stats;
   try {
     stats = await stat(abs);

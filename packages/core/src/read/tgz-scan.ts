@@ -8,7 +8,7 @@ import { ModelArchiveError } from '../errors.js';
 import type { ReadLimits } from './archive-types.js';
 import { toArchiveError } from './error-map.js';
 import { RATIO_EXEMPT_SIZE } from './limits.js';
-import { abortedError, throwIfAborted } from './abort.js';
+import { readAbortedError, throwIfReadAborted } from './abort.js';
 
 /** What a visitor returns: `'stop'` ends the scan early (the rest of the file is not read). */
 export type ScanResult = void | 'stop';
@@ -76,7 +76,7 @@ class InflateLimit extends Transform {
  * settles only after the visitor of the current entry has.
  */
 export async function scanTgz(path: string, fileSize: number, limits: ReadLimits, visit: TarVisitor, signal?: AbortSignal): Promise<void> {
-  throwIfAborted(signal, path);
+  throwIfReadAborted(signal, path);
   const { Parser } = await import('tar'); // loaded on use: only .tar.gz archives need it
   return new Promise<void>((resolve, reject) => {
     const source = createReadStream(path);
@@ -87,7 +87,7 @@ export async function scanTgz(path: string, fileSize: number, limits: ReadLimits
     let index = 0;
     let current: ReadEntry | undefined;
     let pending: Promise<unknown> = Promise.resolve();
-    const onAbort = (): void => finish(abortedError(path, signal));
+    const onAbort = (): void => finish(readAbortedError(path, signal));
     const teardown = (): void => {
       signal?.removeEventListener('abort', onAbort);
       source.destroy();

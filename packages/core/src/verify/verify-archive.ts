@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 
-import { isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { abortedError, isModelArchiveError, ModelArchiveError } from '../errors.js';
 import { matchRecord } from '../integrity/match-record.js';
 import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
 import type { IntegrityRecord } from '../integrity/record.js';
@@ -134,17 +134,23 @@ async function compareWithRecord(
   const oneStream = new Map<string, EntryDigest>();
   if (archive.format === 'tgz' && archive.forEachFile !== undefined) {
     const wanted = new Set(toHash.map((t) => t.path));
-    await archive.forEachFile(async (info, stream) => {
-      if (!wanted.has(info.path)) {
-        stream.resume();
-        await finished(stream);
-        return;
-      }
-      oneStream.set(info.path, await hashStream(stream, signal));
-    });
+    try {
+      await archive.forEachFile(async (info, stream) => {
+        if (!wanted.has(info.path)) {
+          stream.resume();
+          await finished(stream);
+          return;
+        }
+        oneStream.set(info.path, await hashStream(stream, signal));
+      });
+    } catch (error) {
+      // A damaged stream: the entries not hashed yet are read one by one below and reported 'unreadable' with their
+      // code, as for any other format.
+      if (signal?.aborted || !isModelArchiveError(error)) throw error;
+    }
   }
   const results = await mapWithConcurrency(toHash, hashConcurrency(archive), async ({ path, want }): Promise<ModifiedEntry | undefined> => {
-    if (signal?.aborted) throw new ModelArchiveError('ABORTED', 'Verification was cancelled');
+    if (signal?.aborted === true) throw abortedError('Verification', signal);
     const known = oneStream.get(path);
     if (known !== undefined) return compare(path, want, known);
     try {

@@ -4,9 +4,9 @@ import type { Runtime } from '../../vocabulary/runtimes.js';
 import type { BuildOptions } from '../build-options.js';
 import { isBuiltinHandler, isNodeBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
 import { WRITABLE_FLAVOURS, isWritableFlavour } from '../../vocabulary/manifest-flavours.js';
-import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
+import { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension } from '../../vocabulary/node-handler-paths.js';
 import { RUNTIMES_BY_FLAVOUR, defaultRuntimeOf, isRuntimeOf } from '../../vocabulary/runtimes.js';
-import { extensionOf, hasExtension, isNodeModuleExtension, parseHandler } from './handler-spec.js';
+import { hasExtension, parseHandler } from './handler-spec.js';
 import { isRegularFile } from './input-paths.js';
 import type { BuildFlavour } from './plan-types.js';
 
@@ -20,9 +20,8 @@ export interface FlavourChoice {
 /** The JavaScript module a handler string names under `base`, if any (exact path, then `.mjs`, `.js`, `.cjs`). */
 const findJsModule = async (handler: string, base: string): Promise<string | undefined> => {
   const { filePart } = parseHandler(handler);
-  const ext = extensionOf(filePart);
   const candidates = hasExtension(filePart)
-    ? isNodeModuleExtension(ext) ? [filePart] : []
+    ? hasNodeHandlerExtension(filePart) ? [filePart] : []
     : NODE_HANDLER_EXTENSIONS.map((e) => filePart + e);
   for (const candidate of candidates) {
     const file = path.resolve(base, candidate);
@@ -62,7 +61,7 @@ export const chooseFlavour = async (options: BuildOptions, cwd: string): Promise
     if (options.runtime === undefined && isNodeBuiltinHandler(options.handler) && !isBuiltinHandler(options.handler, 'python')) {
       return { flavour: 'node', reason: `handler '${options.handler}' is a built-in of the node runtime` };
     }
-    const explicitJs = isNodeModuleExtension(extensionOf(parseHandler(options.handler).filePart));
+    const explicitJs = hasNodeHandlerExtension(parseHandler(options.handler).filePart);
     if (options.runtime === undefined || explicitJs) {
       const base = options.modelPath === undefined ? cwd : path.resolve(cwd, options.modelPath);
       const module = await findJsModule(options.handler, base);

@@ -1,6 +1,5 @@
 import { isBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
 import { parseHandlerString } from '../../vocabulary/handler-string.js';
-import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
 import type { Runtime } from '../../vocabulary/runtimes.js';
 
 /** A handler string split into its file (or module) part and optional function (the builder's view of it). */
@@ -26,9 +25,6 @@ export const parseHandler = (raw: string): HandlerSpec => {
   return parsed.function === undefined ? { raw, filePart: parsed.module } : { raw, filePart: parsed.module, fn: parsed.function };
 };
 
-/** True when `ext` (as {@link extensionOf} gives it) is a node handler module extension. */
-export const isNodeModuleExtension = (ext: string): boolean => (NODE_HANDLER_EXTENSIONS as readonly string[]).includes(ext);
-
 /** Last segment of a handler path, splitting on `/` and `\` whatever the platform. */
 export const handlerBaseName = (filePart: string): string => filePart.split(/[\\/]/).pop() ?? filePart;
 
@@ -36,13 +32,6 @@ export const handlerBaseName = (filePart: string): string => filePart.split(/[\\
 export const hasExtension = (filePart: string): boolean => {
   const base = handlerBaseName(filePart);
   return base.lastIndexOf('.') > 0;
-};
-
-/** Extension of the last segment, lower-cased (`.py`), or `''`. */
-export const extensionOf = (filePart: string): string => {
-  const base = handlerBaseName(filePart);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
 };
 
 /** `filePart:fn` (or `filePart`). */

@@ -3,12 +3,10 @@ import { ModelArchiveError } from '../../errors.js';
 import type { Runtime } from '../../vocabulary/runtimes.js';
 import type { EntrySet } from './entry-set.js';
 import { isNodeBuiltinHandler } from '../../vocabulary/builtin-handlers.js';
-import { NODE_HANDLER_EXTENSIONS } from '../../vocabulary/node-handler-paths.js';
+import { NODE_HANDLER_EXTENSIONS, hasNodeHandlerExtension } from '../../vocabulary/node-handler-paths.js';
 import {
   type HandlerSpec,
-  extensionOf,
   handlerBaseName,
-  isNodeModuleExtension,
   isTorchServeBuiltin,
   parseHandler,
   pythonHandlerFile,
@@ -36,7 +34,7 @@ export interface HandlerPlanInput {
 
 /** Node module candidates: the exact path, then `.mjs`, `.js`, `.cjs` appended (unless it already has one). */
 const nodeCandidates = (spec: HandlerSpec): string[] =>
-  isNodeModuleExtension(extensionOf(spec.filePart))
+  hasNodeHandlerExtension(spec.filePart)
     ? [spec.filePart]
     : [spec.filePart, ...NODE_HANDLER_EXTENSIONS.map((ext) => spec.filePart + ext)];
 
