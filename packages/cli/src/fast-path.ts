@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 
 import { COMMAND_NAMES } from './command-names.js';
 import { ExitCode } from './exit-codes.js';
-import { unknownCommand, usageErrorText } from './usage-hints.js';
+import { unknownCommand, usageErrorText, VERSION_HINT } from './usage-hints.js';
 import { VERSION } from './version.js';
 
 /** The process streams and environment the fast path answers with. */
@@ -20,6 +20,20 @@ const PRERENDERED_HELP = new URL('./prerendered-help.json', import.meta.url);
 
 /** The wrap width `main()` gives yargs for this stdout. */
 export const helpWidth = (columns: number | undefined): number => Math.min(120, columns ?? 100);
+
+/** Whether the arguments ask for JSON output (`--json`, or lint's `--format=json`). */
+export const wantsJson = (args: readonly string[]): boolean => args.includes('--json') || args.includes('--format=json');
+
+/**
+ * `model-archiver --version` alone: torch-model-archiver users mean the model version, others the tool's; say both.
+ * Returns true when it answered.
+ */
+export function answerVersion(args: readonly string[], out: Pick<FastPathProcess, 'stdout' | 'stderr'>): boolean {
+  if (args.length !== 1 || args[0] !== '--version') return false;
+  out.stdout.write(`${VERSION}\n`);
+  out.stderr.write(`model-archiver: note: that is the tool version; ${VERSION_HINT}\n`);
+  return true;
+}
 
 /**
  * Whether yargs prints its English texts in this environment: it takes the locale from LC_ALL, LC_MESSAGES, LANG or
@@ -50,6 +64,7 @@ function prerenderedHelp(width: number): string | undefined {
  */
 export function answerWithoutParser(args: readonly string[], proc: FastPathProcess): number | undefined {
   const [first] = args;
+  if (answerVersion(args, proc)) return ExitCode.OK;
   if (args.length === 1 && (first === '-V' || first === '--tool-version')) {
     proc.stdout.write(`${VERSION}\n`);
     return ExitCode.OK;
@@ -60,8 +75,7 @@ export function answerWithoutParser(args: readonly string[], proc: FastPathProce
     proc.stdout.write(`${help}\n`);
     return ExitCode.OK;
   }
-  const json = args.includes('--json') || args.includes('--format=json');
-  const unknown = json ? undefined : unknownCommand(args, COMMAND_NAMES);
+  const unknown = wantsJson(args) ? undefined : unknownCommand(args, COMMAND_NAMES);
   if (unknown === undefined) return undefined;
   proc.stderr.write(usageErrorText(unknown.message));
   return ExitCode.USAGE;

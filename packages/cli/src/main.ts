@@ -8,6 +8,7 @@ import type { CliIo, CommandContext } from './io.js';
 import { renderError } from './render-error.js';
 import { commandModules } from './commands/index.js';
 import { COMMAND_NAMES } from './command-names.js';
+import { answerVersion, helpWidth, wantsJson } from './fast-path.js';
 import { unknownCommand, unknownFlags, usageErrorText, VERSION_HINT } from './usage-hints.js';
 import { VERSION } from './version.js';
 
@@ -51,12 +52,7 @@ async function printCompletionScript(io: CliIo): Promise<number> {
  */
 export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
   // `model-archiver --version` alone: torch-model-archiver users mean the model version, others the tool's; say both.
-  if (argv.length === 1 && argv[0] === '--version') {
-    const out = io ?? { stdout: process.stdout, stderr: process.stderr };
-    out.stdout.write(`${VERSION}\n`);
-    out.stderr.write(`model-archiver: note: that is the tool version; ${VERSION_HINT}\n`);
-    return ExitCode.OK;
-  }
+  if (answerVersion(argv, io ?? { stdout: process.stdout, stderr: process.stderr })) return ExitCode.OK;
   const controller = new AbortController();
   // Every stream in flight listens to it (lint --verify: archives × entries at once): not a leak.
   setMaxListeners(256, controller.signal);
@@ -77,7 +73,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       exitCode = Math.max(exitCode, code);
     },
   };
-  const json = argv.includes('--json') || argv.some((a) => a === '--format=json');
+  const json = wantsJson(argv);
   const modules = commandModules.map((make) => make(context));
   let usage: UsageError | undefined;
   try {
@@ -96,7 +92,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       .completion(COMPLETION_COMMAND, 'Print a bash/zsh completion script (model-archiver completion >> ~/.bashrc)')
       .strict()
       .exitProcess(false)
-      .wrap(Math.min(120, cliIo.stdout.columns ?? 100))
+      .wrap(helpWidth(cliIo.stdout.columns))
       .fail((message, error, usageInstance) => {
         if (error) throw error;
         // Throw, not record: with exitProcess(false) yargs would otherwise still run the command's handler.

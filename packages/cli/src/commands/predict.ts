@@ -135,11 +135,11 @@ export const predictCommand = (context: CommandContext): CommandModule<object, P
     const warnings: string[] = [];
     const started = performance.now();
     // The runtime (ONNX Runtime, sharp) loads only when predict runs, so other commands start fast.
-    const { loadModel, availableExecutionProviders } = await loadRuntime('predict');
-    const providers = argv.ep === undefined ? undefined : parseProviders(argv.ep, availableExecutionProviders());
-    if (argv['require-ep'] && providers === undefined) {
+    if (argv['require-ep'] && argv.ep === undefined) {
       throw new ModelArchiveError('INVALID_OPTION', '--require-ep needs --ep (the provider to require first)', { details: { option: '--require-ep' } });
     }
+    const { loadModel, availableExecutionProviders } = await loadRuntime('predict');
+    const providers = argv.ep === undefined ? undefined : parseProviders(argv.ep, availableExecutionProviders());
     const model = await loadModel(resolve(io.cwd, argv.archive), {
       ...(providers === undefined ? {} : { executionProviders: providers }),
       requireExecutionProvider: argv['require-ep'],
