@@ -50,3 +50,10 @@ export const isNodeBuiltinHandler = (handler: string): handler is NodeBuiltinHan
  * folder's root (never from a subfolder).
  */
 export const LABEL_FILE = 'index_to_name.json';
+
+/**
+ * The label files the handlers will not find: copies of {@link LABEL_FILE} in a subfolder when there is none at the
+ * archive root (the builder's warning and lint rule MA025).
+ */
+export const nestedLabelFiles = (paths: readonly string[]): string[] =>
+  paths.includes(LABEL_FILE) ? [] : paths.filter((p) => p.endsWith(`/${LABEL_FILE}`));

@@ -35,6 +35,7 @@ export type { CompressionMode } from './compression.js';
 export { ARCHIVE_SUFFIXES, stripArchiveSuffix } from './archive-suffix.js';
 export {
   LABEL_FILE,
+  nestedLabelFiles,
   NODE_BUILTIN_HANDLERS,
   TORCHSERVE_BUILTIN_HANDLERS,
   TORCHSERVE_LSP_BUILTIN_HANDLERS,

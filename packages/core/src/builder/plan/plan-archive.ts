@@ -13,7 +13,7 @@ import { planHandler } from './plan-handler.js';
 import type { ArchivePlan, PlannedManifestFiles } from './plan-types.js';
 import { resolveSettings } from './resolve-settings.js';
 import { mmsFileFilter, walkFolder } from './walk-folder.js';
-import { LABEL_FILE } from '../../vocabulary/builtin-handlers.js';
+import { LABEL_FILE, nestedLabelFiles } from '../../vocabulary/builtin-handlers.js';
 
 /** Single-file TorchServe inputs, stored at the archive root under their base names (TorchServe's copy order). */
 const ROOT_FILE_OPTIONS = ['modelFile', 'serializedFile', 'requirementsFile', 'configFile'] as const;
@@ -96,9 +96,8 @@ const flattensExtraFiles = (options: BuildOptions): boolean => {
 
 /** Kept layouts can hide files that TorchServe handlers look up at the model root (`index_to_name.json`). */
 const warnNestedLabels = (entries: EntrySet, warnings: string[]): void => {
-  const paths = entries.list().map((file) => file.archivePath);
-  const nested = paths.filter((p) => p.endsWith(`/${LABEL_FILE}`));
-  if (nested.length > 0 && !paths.includes(LABEL_FILE)) {
+  const nested = nestedLabelFiles(entries.list().map((file) => file.archivePath));
+  if (nested.length > 0) {
     warnings.push(
       `extraFiles: ${nested.join(', ')} is not at the archive root, where TorchServe handlers (and the built-in ` +
         `image_classifier) look for ${LABEL_FILE}; drop keepExtraPaths to flatten it`,

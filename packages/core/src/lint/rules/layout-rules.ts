@@ -1,4 +1,4 @@
-import { LABEL_FILE } from '../../vocabulary/builtin-handlers.js';
+import { LABEL_FILE, nestedLabelFiles } from '../../vocabulary/builtin-handlers.js';
 import { MANIFEST_PATH } from '../../vocabulary/manifest-flavours.js';
 import type { LintRule } from '../lint-types.js';
 
@@ -10,11 +10,8 @@ export const labelFileNested: LintRule = {
   description: `An ${LABEL_FILE} in the archive is at its root, where TorchServe's BaseHandler and the built-in image_classifier read it (a nested copy is never found).`,
   help: 'Rebuild without --keep-extra-paths: --extra-files then puts files at the archive root, as torch-model-archiver does.',
   check: (ctx) => {
-    const files = ctx.archive.entries.filter((e) => e.type === 'file');
-    if (files.some((e) => e.path === LABEL_FILE)) return [];
-    return files
-      .filter((e) => e.path.endsWith(`/${LABEL_FILE}`))
-      .map((e) => ({ message: `${e.path} is not at the archive root: handlers will not find their labels`, entry: e.path }));
+    const files = ctx.archive.entries.filter((e) => e.type === 'file').map((e) => e.path);
+    return nestedLabelFiles(files).map((path) => ({ message: `${path} is not at the archive root: handlers will not find their labels`, entry: path }));
   },
 };
 
