@@ -141,8 +141,7 @@ export const createApiServer = (api: ApiName, routes: readonly Route[], deps: Ap
         return matchRoute(routes, ctx)(ctx);
       })
       .catch((error: unknown) => {
-        errorCode = httpErrorBody(error).errorCode;
-        sendError(ctx, error, logger);
+        errorCode = sendError(ctx, error, logger);
       });
   });
   server.on('clientError', (error: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerClientError(api, error, socket, deps));

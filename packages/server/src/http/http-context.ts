@@ -128,8 +128,8 @@ export const sendJson = (ctx: HttpContext, status: number, value: unknown): void
   sendBytes(ctx, status, 'application/json', Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8'));
 };
 
-/** Sends the error body `{code, type, message, errorCode}` and logs the cause. */
-export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): void => {
+/** Sends the error body `{code, type, message, errorCode}`, logs the cause, and returns the errorCode (for metrics). */
+export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): string => {
   const body = httpErrorBody(error);
   if (body.errorCode === ErrorCode.INTERNAL) {
     logger.error('internal error', { requestId: ctx.requestId, error: toModelArchiveError(error).cause ?? error });
@@ -142,6 +142,7 @@ export const sendError = (ctx: HttpContext, error: unknown, logger: Logger): voi
   }
   // Open Inference Protocol clients read {"error": "..."}; the TorchServe fields stay for everyone else.
   sendJson(ctx, body.code, ctx.url.pathname.startsWith('/v2/') || ctx.url.pathname === '/v2' ? { ...body, error: body.message } : body);
+  return body.errorCode;
 };
 
 /** Logs the finished exchange and records its metrics. */
