@@ -14,8 +14,7 @@ import type { HandlerRuntime } from './handlers/handler-forms.js';
 import { resolveHandler } from './handlers/handler-resolve.js';
 import { materialiseArchive } from './cache/materialise.js';
 import { onnxSettings, readModelConfig } from './model-config.js';
-import { pythonCommand } from './python/python-interpreter.js';
-import { pythonTargetOf, requirementsNotice } from './python/python-target.js';
+import { pythonTargetOf } from './python/python-target.js';
 import { RuntimeModel } from './runtime-model.js';
 import { OnnxSessionFactory } from './onnx/session-factory.js';
 import type { LoadOptions, LoadedModel } from './types.js';
@@ -78,17 +77,16 @@ export async function loadModel(archivePath: string, options: LoadOptions = {}):
   const pythonTarget = await pythonTargetOf(materialised, archivePath, options.modelName, options.handler);
   if (pythonTarget !== undefined) {
     // Imported on use: archives with JavaScript handlers never load the Python worker client.
-    const [{ PythonModel }, { requirementsEnvironment }] = await Promise.all([import('./python/python-model.js'), import('./python/python-venv.js')]);
-    let python = options.python;
-    if (pythonTarget.requirements !== undefined) {
-      const base = pythonCommand(options.python, process.env).command;
-      if (options.installRequirements === true) {
-        python = await requirementsEnvironment(pythonTarget, { python: base, env: process.env, cacheDir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-      } else {
-        warn(requirementsNotice(pythonTarget, base));
-      }
-    }
-    return PythonModel.open(pythonTarget, {
+    const [{ PythonModel }, { pythonForTarget }] = await Promise.all([import('./python/python-model.js'), import('./python/python-venv.js')]);
+    const python = await pythonForTarget(pythonTarget, {
+      ...(options.python === undefined ? {} : { python: options.python }),
+      env: process.env,
+      installRequirements: options.installRequirements === true,
+      cacheDir,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      warn,
+    });
+    return PythonModel.open({
       target: pythonTarget,
       ...(python === undefined ? {} : { python }),
       batchSize: options.batchSize ?? 1,

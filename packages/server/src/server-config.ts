@@ -26,7 +26,6 @@ export interface ServerConfig {
   managementPort: number;
   metricsPort: number;
   maxRequestSize: number;
-  maxResponseSize: number;
   maxUrlLength: number;
   maxHeaderSize: number;
   /** Token authorization settings; `undefined` when it is off. */
@@ -41,10 +40,9 @@ export interface ServerConfig {
    * (TorchServe's `default_workers_per_model`), else 0, as in TorchServe.
    */
   registerWorkers: number;
-  /** What every model runner gets, whatever the model. */
+  /** What every model runner gets, whatever the model (its startup timeout is a model setting: `modelDefaults`). */
   runner: {
     env: NodeJS.ProcessEnv;
-    startupTimeout: number;
     verifyIntegrity: boolean;
     allowUnverified: boolean;
     intraOpThreads: number;
@@ -77,7 +75,6 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     managementPort: options.managementPort ?? 8081,
     metricsPort: options.metricsPort ?? 8082,
     maxRequestSize: options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE,
-    maxResponseSize: options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE,
     maxUrlLength: options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
     maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
     tokenAuth:
@@ -91,7 +88,6 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     registerWorkers: options.defaultWorkers ?? options.modelDefaults?.minWorkers ?? 0,
     runner: {
       env: options.env ?? process.env,
-      startupTimeout: modelDefaults.startupTimeout,
       verifyIntegrity: options.verifyIntegrity ?? true,
       allowUnverified: options.allowUnverified ?? false,
       intraOpThreads: options.intraOpThreads ?? 0,

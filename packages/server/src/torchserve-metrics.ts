@@ -46,6 +46,13 @@ export class TorchServeMetrics {
   private readonly hostname: string;
   private readonly families = new Map<string, Family>();
   private readonly byModel = new Map<string, Map<string, ModelSamples>>();
+  /** `PredictionTime` of each model, kept at hand (it changes on every batch). */
+  private readonly predictionTime = new Map<string, Sample>();
+  /** The host gauges set on every request, created on first use (a sample shows once it has a value). */
+  private queueTime: Sample | undefined;
+  private workerThreadTime: Sample | undefined;
+  /** The labels of the host-level samples: `Level="Host",Hostname="h"`. */
+  private readonly hostLabels: readonly [string, string][];
   private lastCpu = os.cpus().map((cpu) => cpu.times);
   /** The folder whose disk `DiskUsage` and friends describe. */
   private readonly diskPath: string;
@@ -88,18 +95,17 @@ export class TorchServeMetrics {
     return family;
   }
 
-  private set(name: string, labels: readonly [string, string][], value: number): void {
+  /** The sample of a family with those labels, created (value 0) on first use. */
+  private sample(name: string, labels: readonly [string, string][]): Sample {
     const key = labels.map(([, v]) => v).join('\u0000');
     const samples = this.family(name).samples;
-    const current = samples.get(key);
-    if (current === undefined) samples.set(key, { labels, value });
-    else current.value = value;
+    let current = samples.get(key);
+    if (current === undefined) samples.set(key, (current = { labels, value: 0 }));
+    return current;
   }
 
-  private readonly hostLabels: readonly [string, string][];
-
-  private host(): readonly [string, string][] {
-    return this.hostLabels;
+  private set(name: string, labels: readonly [string, string][], value: number): void {
+    this.sample(name, labels).value = value;
   }
 
   /** The per-model samples of a model version, created on first use. */
@@ -127,7 +133,7 @@ export class TorchServeMetrics {
   /** A request left the queue for a worker after `queueMs`. */
   dequeued(model: string, version: string, queueMs: number): void {
     this.samplesOf(model, version).queue.value += queueMs * 1000;
-    this.set('QueueTime', this.host(), queueMs);
+    (this.queueTime ??= this.sample('QueueTime', this.hostLabels)).value = queueMs;
   }
 
   /** An inference request was answered (successfully or not) `latencyMs` after it arrived. */
@@ -142,17 +148,22 @@ export class TorchServeMetrics {
    * frontend's worker spent on it) and `PredictionTime` of the model.
    */
   batchDone(model: string, roundTripMs: number): void {
-    this.set('WorkerThreadTime', this.host(), roundTripMs);
-    this.set('PredictionTime', [
-      ['ModelName', model],
-      ['Level', 'Model'],
-      ['Hostname', this.hostname],
-    ], roundTripMs);
+    (this.workerThreadTime ??= this.sample('WorkerThreadTime', this.hostLabels)).value = roundTripMs;
+    let prediction = this.predictionTime.get(model);
+    if (prediction === undefined) {
+      prediction = this.sample('PredictionTime', [
+        ['ModelName', model],
+        ['Level', 'Model'],
+        ['Hostname', this.hostname],
+      ]);
+      this.predictionTime.set(model, prediction);
+    }
+    prediction.value = roundTripMs;
   }
 
   /** A worker (`W-<id>-<model>_<version>`) loaded its model in `loadMs`. */
   workerLoaded(workerName: string, loadMs: number): void {
-    this.set('WorkerLoadTime', [['WorkerName', workerName], ...this.host()], loadMs);
+    this.set('WorkerLoadTime', [['WorkerName', workerName], ...this.hostLabels], loadMs);
   }
 
   /** Host CPU, memory and disk, measured now (CPU: since the previous scrape). */
@@ -169,20 +180,20 @@ export class TorchServeMetrics {
     });
     this.lastCpu = cpus;
     const round = (value: number, places = 1): number => Math.round(value * 10 ** places) / 10 ** places;
-    this.set('CPUUtilization', this.host(), total > 0 ? round((busy / total) * 100) : 0);
+    this.set('CPUUtilization', this.hostLabels, total > 0 ? round((busy / total) * 100) : 0);
     const free = os.freemem();
     const totalMem = os.totalmem();
-    this.set('MemoryUsed', this.host(), (totalMem - free) / MB);
-    this.set('MemoryAvailable', this.host(), free / MB);
-    this.set('MemoryUtilization', this.host(), round(((totalMem - free) / totalMem) * 100));
+    this.set('MemoryUsed', this.hostLabels, (totalMem - free) / MB);
+    this.set('MemoryAvailable', this.hostLabels, free / MB);
+    this.set('MemoryUtilization', this.hostLabels, round(((totalMem - free) / totalMem) * 100));
     try {
       const disk = statfsSync(this.diskPath);
       const size = disk.blocks * disk.bsize;
       const available = disk.bavail * disk.bsize;
       const used = size - disk.bfree * disk.bsize;
-      this.set('DiskUsage', this.host(), used / GB);
-      this.set('DiskAvailable', this.host(), available / GB);
-      this.set('DiskUtilization', this.host(), size > 0 ? round((used / size) * 100) : 0);
+      this.set('DiskUsage', this.hostLabels, used / GB);
+      this.set('DiskAvailable', this.hostLabels, available / GB);
+      this.set('DiskUtilization', this.hostLabels, size > 0 ? round((used / size) * 100) : 0);
     } catch {
       // A folder that vanished leaves the disk samples out, as TorchServe does when its collector fails.
     }
@@ -200,7 +211,7 @@ export class TorchServeMetrics {
       else if (status >= 400 && status < 500) byClass.Requests4XX += count;
       else if (status >= 500) byClass.Requests5XX += count;
     }
-    for (const [name, count] of Object.entries(byClass)) if (count > 0) this.set(name, this.host(), count);
+    for (const [name, count] of Object.entries(byClass)) if (count > 0) this.set(name, this.hostLabels, count);
     const lines: string[] = [];
     for (const family of this.families.values()) {
       if (names.length > 0 && !names.includes(family.name)) continue;

@@ -186,6 +186,22 @@ describe.each(TRUSTED_PLACEMENTS)('Open Inference Protocol extensions: binary te
     expect(badConfig.status).toBe(400);
     expect(badConfig.body).toMatchObject({ errorCode: 'INVALID_OPTION' });
   });
+
+  it('a model kept at no worker is not ready itself, and does not hold the server back', async () => {
+    const registered = await request(`${server!.management}/models?url=spare.mar&model_name=idle&initial_workers=0`, { method: 'POST' });
+    expect(registered.status).toBe(200);
+    try {
+      const ready = await request(url('/v2/models/idle/ready'));
+      expect(ready.status).toBe(503);
+      expect(ready.body).toEqual({ name: 'idle', ready: false });
+      const index = await request(url('/v2/repository/index'), { method: 'POST', body: '{}' });
+      expect(index.body).toContainEqual({ name: 'idle', version: '1.0', state: 'UNAVAILABLE', reason: 'no worker is ready' });
+      expect((await request(url('/v2/health/ready'))).body).toEqual({ ready: true });
+      expect((await request(url('/ping'))).status).toBe(200);
+    } finally {
+      await request(`${server!.management}/models/idle`, { method: 'DELETE' });
+    }
+  });
 });
 
 describe('model repository extension with token authorization', () => {

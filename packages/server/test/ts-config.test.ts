@@ -75,6 +75,18 @@ describe('config.properties (--ts-config)', () => {
     expect(readTsConfig(file).flags.models).toEqual(['a.tar.gz', 'b.mar']);
   });
 
+  it('counts folders (unpacked archives) as models of the store, and leaves hidden entries and other files out', async () => {
+    const store = path.join(dir, 'mixed');
+    await mkdir(path.join(store, 'unpacked'), { recursive: true });
+    await mkdir(path.join(store, '.cache'));
+    await writeFile(path.join(store, 'c.zip'), '');
+    await writeFile(path.join(store, '.hidden.mar'), '');
+    await writeFile(path.join(store, 'readme.md'), '');
+    const file = await write('mixed.properties', 'model_store=mixed\nload_models=all\n');
+    expect(readTsConfig(file).flags.models).toEqual(['c.zip', 'unpacked']);
+    expect((await cli(['--model-store', store, '--models', 'all']))?.options.models).toEqual([{ path: 'c.zip' }, { path: 'unpacked' }]);
+  });
+
   it('refuses https addresses, non-integers and a missing file with codes', async () => {
     expect(() => readTsConfig(path.join(dir, 'nope.properties'))).toThrow(expect.objectContaining({ code: 'INPUT_NOT_FOUND' }));
     const tls = await write('tls.properties', 'inference_address=https://127.0.0.1:8443\n');

@@ -7,7 +7,6 @@
  * to class mode instead). Built-in names resolve only when no module of that name is in the archive, and an import
  * failure is always reported with its real cause (never masked by a built-in lookup).
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -21,15 +20,8 @@ import {
 } from '@model-archiver/core/read';
 
 import { BUILTIN_HANDLERS } from './builtin/index.js';
+import { firstExistingFile } from './first-existing-file.js';
 import { classHandler, functionHandler, instanceHandler, isClass, type HandlerInstance, type HandlerRuntime } from './handler-forms.js';
-
-const isFile = async (file: string): Promise<boolean> => {
-  try {
-    return (await stat(file)).isFile();
-  } catch {
-    return false;
-  }
-};
 
 let importCounter = 0;
 
@@ -119,10 +111,8 @@ export async function resolveHandler(handler: string, modelDir: string): Promise
   }
   const candidates = nodeModuleCandidates(spec.module);
   // All candidates are looked up at once; the first in order that exists wins.
-  const files = candidates.map((candidate) => path.join(modelDir, ...candidate.split('/')));
-  const present = await Promise.all(files.map(isFile));
-  const found = present.indexOf(true);
-  if (found >= 0) return fromModule(candidates[found] as string, spec, await importModule(files[found] as string, candidates[found] as string));
+  const found = await firstExistingFile(modelDir, candidates);
+  if (found !== undefined) return fromModule(found, spec, await importModule(path.join(modelDir, ...found.split('/')), found));
   if (spec.function === undefined && isNodeBuiltinHandler(trimmed)) return BUILTIN_HANDLERS[trimmed]();
   throw new ModelArchiveError(
     'HANDLER_MODULE_NOT_FOUND',

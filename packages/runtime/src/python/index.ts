@@ -3,12 +3,8 @@
  * choose and start worker processes).
  */
 export { PythonWorker } from './python-worker.js';
-export type { PythonWorkerExit, PythonWorkerOptions } from './python-worker.js';
-export { isPythonHandler, preparePythonTarget, requirementsNotice } from './python-target.js';
-export type { PrepareOptions } from './python-target.js';
-export { PYTHON_WORKER_ROOT, pythonCommand } from './python-interpreter.js';
-export { requirementsEnvironment } from './python-venv.js';
-export type { RequirementsEnvironmentOptions } from './python-venv.js';
-export type { FromPython, PythonError, PythonFlavour, PythonRequest, PythonRequestPart, PythonResponse, PythonTarget, ToPython } from './python-protocol.js';
-export { FrameDecoder, encodeFrame } from './frames.js';
+export type { PythonWorkerExit } from './python-worker.js';
+export { isPythonHandler, preparePythonTarget } from './python-target.js';
+export { pythonForTarget } from './python-venv.js';
+export type { PythonRequest, PythonResponse, PythonTarget } from './python-protocol.js';
 export { defaultCacheDir } from '../cache/cache-index.js';

@@ -3,12 +3,13 @@
  * Python handler (`predict`, `lint --load`, library users). Requests are sent as bytes with their content type (the
  * worker decodes them as the reference backends do); answers come back decoded by content type.
  */
-import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
+import { ModelArchiveError } from '@model-archiver/core/read';
 import type { AnyManifest } from '@model-archiver/core/read';
 
 import type { InferenceRequest, InferenceResponse, LoadedModel, TensorMetadata } from '../types.js';
 import type { PythonRequest, PythonResponse, PythonTarget } from './python-protocol.js';
-import { PythonWorker } from './python-worker.js';
+import { PythonWorker, pythonErrorToModelError } from './python-worker.js';
+import type { PythonWorkerOptions } from './python-worker.js';
 
 const isJson = (contentType: string): boolean => /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType);
 
@@ -71,8 +72,8 @@ export class PythonModel implements LoadedModel {
   }
 
   /** Starts the worker and loads the handler (see {@link PythonWorker.start} for the errors). */
-  static async open(target: PythonTarget, options: Parameters<typeof PythonWorker.start>[0]): Promise<PythonModel> {
-    return new PythonModel(target, await PythonWorker.start(options));
+  static async open(options: PythonWorkerOptions): Promise<PythonModel> {
+    return new PythonModel(options.target, await PythonWorker.start(options));
   }
 
   /** The Python process (pid, interpreter, resolved entry point). */
@@ -87,8 +88,7 @@ export class PythonModel implements LoadedModel {
     const responses = await this.#worker.run(batch.map(toPythonRequest));
     return responses.map((response) => {
       if (response.ok) return fromPythonResponse(response);
-      const { code, message, cause } = response.error;
-      throw new ModelArchiveError(Object.hasOwn(ErrorCode, code) ? code : 'INTERNAL', cause === undefined ? message : `${message}\n${cause}`, { details: { traceback: cause } });
+      throw pythonErrorToModelError(response.error, { tracebackInMessage: true });
     });
   }
 

@@ -6,7 +6,6 @@
  * running on Node whatever their runtime label. The handler string is split by core's `parseHandlerString`, the rule
  * of the builder and the linter.
  */
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { isPythonRuntime, manifestModel, nodeModuleCandidates, parseHandlerString, pythonModuleCandidates, stripArchiveSuffix } from '@model-archiver/core/read';
@@ -14,25 +13,30 @@ import { isPythonRuntime, manifestModel, nodeModuleCandidates, parseHandlerStrin
 import { defaultCacheDir } from '../cache/cache-index.js';
 import { materialiseArchive } from '../cache/materialise.js';
 import type { Materialised } from '../cache/materialise.js';
+import { firstExistingFile } from '../handlers/first-existing-file.js';
 import { readModelConfig } from '../model-config.js';
 import type { PythonTarget } from './python-protocol.js';
 
-const isFile = (file: string): Promise<boolean> => stat(file).then((s) => s.isFile(), () => false);
-
-const firstExisting = async (modelDir: string, candidates: string[]): Promise<string | undefined> => {
-  const present = await Promise.all(candidates.map((c) => isFile(path.join(modelDir, ...c.split('/')))));
-  const index = present.indexOf(true);
-  return index < 0 ? undefined : candidates[index];
-};
-
-/** True when the handler of a materialised archive runs on the Python worker (see the file comment). */
-export async function isPythonHandler(handler: string, runtime: unknown, modelDir: string): Promise<boolean> {
+/**
+ * True when `handler` (trimmed, as `resolveHandler` does) of an archive with manifest runtime `runtime` runs on the
+ * Python worker (see the file comment). `has(path)` tells whether the archive holds a file at a model-relative path
+ * (`/` separators): the materialised folder (`loadModel`) or the archive's entry list (the server, before anything is
+ * extracted), so both decide by the same rule.
+ */
+export async function isPythonHandler(handler: string, runtime: unknown, has: (file: string) => boolean | Promise<boolean>): Promise<boolean> {
   if (!isPythonRuntime(runtime)) return false;
-  const { module } = parseHandlerString(handler);
-  const [js, py] = await Promise.all([firstExisting(modelDir, nodeModuleCandidates(module)), firstExisting(modelDir, pythonModuleCandidates(module))]);
-  if (js !== undefined) return false;
-  return py !== undefined || module.endsWith('.py');
+  const { module } = parseHandlerString(handler.trim());
+  const first = async (candidates: string[]): Promise<boolean> => (await Promise.all(candidates.map((c) => has(c)))).includes(true);
+  const [js, py] = await Promise.all([first(nodeModuleCandidates(module)), first(pythonModuleCandidates(module))]);
+  if (js) return false;
+  return py || module.endsWith('.py');
 }
+
+/** `has` of {@link isPythonHandler} for a model folder. */
+const inFolder =
+  (modelDir: string) =>
+  async (file: string): Promise<boolean> =>
+    (await firstExistingFile(modelDir, [file])) !== undefined;
 
 /**
  * The Python target of a materialised archive (its handler, or `handlerOverride`), or `undefined` when that handler is
@@ -47,12 +51,12 @@ export async function pythonTargetOf(
   const { modelDir } = materialised;
   const { manifest, flavour } = materialised.manifest;
   const fields = manifestModel(materialised.manifest);
-  const handlerString = handlerOverride ?? fields.handler;
-  if (!(await isPythonHandler(handlerString, manifest['runtime'], modelDir))) return undefined;
+  const handlerString = (handlerOverride ?? fields.handler).trim();
+  if (!(await isPythonHandler(handlerString, manifest['runtime'], inFolder(modelDir)))) return undefined;
   const parsed = materialised.manifest;
   // TorchServe records `--requirements-file` (MMS has no such field; its archives may still carry a requirements.txt).
   const declared = parsed.flavour === 'torchserve' || parsed.flavour === 'node' ? parsed.manifest.model.requirementsFile || undefined : undefined;
-  const requirements = await firstExisting(modelDir, [...(declared === undefined ? [] : [declared]), 'requirements.txt']);
+  const requirements = await firstExistingFile(modelDir, [...(declared === undefined ? [] : [declared]), 'requirements.txt']);
   const handler = parseHandlerString(handlerString);
   const target: PythonTarget = {
     modelDir,

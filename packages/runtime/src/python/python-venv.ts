@@ -13,7 +13,9 @@ import path from 'node:path';
 
 import { ModelArchiveError } from '@model-archiver/core/read';
 
+import { pythonCommand } from './python-interpreter.js';
 import type { PythonTarget } from './python-protocol.js';
+import { requirementsNotice } from './python-target.js';
 
 const OUTPUT_TAIL_LINES = 30;
 
@@ -81,4 +83,36 @@ export async function requirementsEnvironment(target: PythonTarget, options: Req
     throw error;
   }
   return interpreterIn(venv);
+}
+
+/** Options of {@link pythonForTarget}. */
+export interface PythonForTargetOptions {
+  /** Interpreter (`--python`); default `$PYTHON`, else `python3` on the PATH. */
+  python?: string;
+  env: NodeJS.ProcessEnv;
+  /** Install the archive's requirements into its own virtual environment (else only warn). */
+  installRequirements: boolean;
+  /** The model cache (see {@link RequirementsEnvironmentOptions}). */
+  cacheDir: string;
+  signal?: AbortSignal;
+  /** Called before the environment is prepared (built once, then reused). */
+  onInstall?: () => void;
+  /** Given the notice for requirements that are not installed. */
+  warn: (notice: string) => void;
+}
+
+/**
+ * The interpreter to run a target with: `options.python` as given (`undefined`: the worker's default), or, for an
+ * archive that carries a requirements file, the archive's own virtual environment when `installRequirements`, else
+ * the base interpreter after a warning that the requirements are not installed. Used by `loadModel` and the server.
+ */
+export async function pythonForTarget(target: PythonTarget, options: PythonForTargetOptions): Promise<string | undefined> {
+  if (target.requirements === undefined) return options.python;
+  const base = pythonCommand(options.python, options.env).command;
+  if (!options.installRequirements) {
+    options.warn(requirementsNotice(target, base));
+    return options.python;
+  }
+  options.onInstall?.();
+  return requirementsEnvironment(target, { python: base, env: options.env, cacheDir: options.cacheDir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
 }

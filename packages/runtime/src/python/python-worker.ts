@@ -49,11 +49,16 @@ export interface PythonWorkerOptions {
   onExit?: (exit: PythonWorkerExit) => void;
 }
 
-/** A worker error as a coded error; the Python traceback (if any) is in `details.traceback`. */
-const toError = (error: PythonError): ModelArchiveError =>
-  new ModelArchiveError(Object.hasOwn(ErrorCode, error.code) ? error.code : ErrorCode.INTERNAL, error.message, {
-    ...(error.cause === undefined ? {} : { details: { traceback: error.cause } }),
-  });
+/**
+ * A worker error as a coded error (an unknown code becomes `INTERNAL`); the Python traceback (if any) is in
+ * `details.traceback`, and with `tracebackInMessage` also appended to the message (a failed batch of `PythonModel`).
+ */
+export const pythonErrorToModelError = (error: PythonError, options: { tracebackInMessage?: boolean } = {}): ModelArchiveError =>
+  new ModelArchiveError(
+    Object.hasOwn(ErrorCode, error.code) ? error.code : ErrorCode.INTERNAL,
+    options.tracebackInMessage === true && error.cause !== undefined ? `${error.message}\n${error.cause}` : error.message,
+    error.cause === undefined ? {} : { details: { traceback: error.cause } },
+  );
 
 /** `PYTHONPATH` as the reference servers build it: handler folder, the caller's path, model folder, then ours. */
 const pythonPath = (target: PythonTarget, inherited: string | undefined): string => {
@@ -150,7 +155,7 @@ export class PythonWorker {
             worker = new PythonWorker(child, message, tail);
             resolve(worker);
           } else if (message.type === 'load-failed') {
-            fail(toError(message.error));
+            fail(pythonErrorToModelError(message.error));
           } else if (message.type === 'result') {
             worker?.settle(message.id, message.responses);
           }

@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -8,9 +7,10 @@ import yargs from 'yargs';
 import { BUILTIN_PLACEMENTS } from '../builtin-placement.js';
 import type { LogFormat, LogLevel } from '../logger.js';
 import { DEFAULT_MODEL_SETTINGS, parseModelSettings } from '../model-settings.js';
+import { listModelStoreSync } from '../model-store.js';
 import { DEFAULT_TOKEN_EXPIRATION_MINUTES, KEY_FILE_NAME } from '../options.js';
 import type { ServerOptions, StartupModel } from '../options.js';
-import { isArchiveName, readTsConfig } from './ts-config.js';
+import { readTsConfig } from './ts-config.js';
 
 /**
  * What the command line asks: `serve` in the foreground (the default), `start` a detached server (`--start`),
@@ -48,11 +48,11 @@ const configFileOf = (argv: readonly string[]): string | undefined => {
   return file;
 };
 
-/** `--models all` (TorchServe): every archive in the model store. */
+/** `--models all` (TorchServe): every archive or folder in the model store (see model-store.ts). */
 const expandAll = (models: string[], modelStore: string | undefined): string[] => {
   if (models.length !== 1 || models[0]?.toLowerCase() !== 'all') return models;
   if (modelStore === undefined) throw new ModelArchiveError(ErrorCode.INVALID_OPTION, '--models all needs --model-store', { details: { parameter: '--models' } });
-  return readdirSync(modelStore).filter(isArchiveName).sort();
+  return listModelStoreSync(modelStore).map((model) => model.entry);
 };
 
 /** Parses `name=path` or a bare `path` (`--models`). */

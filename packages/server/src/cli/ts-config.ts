@@ -1,8 +1,10 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { ErrorCode, ModelArchiveError, stripArchiveSuffix } from '@model-archiver/core';
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import { parse as parseProperties } from 'dot-properties';
+
+import { listModelStoreSync } from '../model-store.js';
 
 /** `model-server` flag values taken from a TorchServe/MMS `config.properties` (yargs config object, flag names). */
 export type ConfigFlags = Record<string, string | number | boolean | string[]>;
@@ -35,18 +37,13 @@ const integer = (file: string, key: string, value: string): number => {
   return Number(value.trim());
 };
 
-/** True for a file name with an archive suffix (`.mar`, `.tar.gz`, `.tgz`, `.zip`, `.model`). */
-export const isArchiveName = (name: string): boolean => stripArchiveSuffix(name) !== name;
-
-/** `load_models`: `all` (every archive in the model store), or a comma-separated list of `name=file` or `file`. */
+/** `load_models`: `all` (every archive or folder in the model store, see model-store.ts), or a comma-separated list of `name=file` or `file`. */
 const loadModels = (file: string, value: string, modelStore: string | undefined): string[] => {
   const trimmed = value.trim();
   if (trimmed === '' || trimmed.toLowerCase() === 'standalone') return [];
   if (trimmed.toLowerCase() === 'all') {
     if (modelStore === undefined) throw bad(file, 'load_models', 'is "all" but no model_store is set');
-    return readdirSync(modelStore)
-      .filter(isArchiveName)
-      .sort();
+    return listModelStoreSync(modelStore).map((model) => model.entry);
   }
   return trimmed
     .split(',')

@@ -9,7 +9,6 @@ import { repositoryRoutes } from './kserve-repository.js';
 import type { RepositoryDeps } from './kserve-repository.js';
 import { isFormBody, parseForm } from './multipart.js';
 import type { ModelRegistry } from '../management/model-registry.js';
-import type { ModelRunner } from '../workers/model-runner.js';
 import { routePath } from './router.js';
 import type { Route } from './router.js';
 import type { WireModelInfo, WireRequestKind } from '../workers/worker-protocol.js';
@@ -54,8 +53,6 @@ const stringHeaders = (ctx: HttpContext): Record<string, string> => {
   return out;
 };
 
-const isHealthy = (runner: ModelRunner): boolean => runner.readyWorkers >= Math.max(1, runner.settings.minWorkers) || runner.settings.minWorkers === 0;
-
 /** The JSON header length of an uncompressed Open Inference Protocol binary request (where its tensor data starts), else 0. */
 const binaryHeaderLength = (ctx: HttpContext): number => {
   const { headers } = ctx.req;
@@ -87,7 +84,7 @@ const predict = async (ctx: HttpContext, deps: InferenceDeps, kind: WireRequestK
 const metadata = (ctx: HttpContext, deps: InferenceDeps): void => {
   const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
   ctx.model = runner.name;
-  const versions = deps.registry.versionsOf(runner.name).map((item) => item.info?.version ?? '');
+  const versions = deps.registry.versionsOf(runner.name).map((item) => item.version);
   const info = runner.info;
   // The protocol writes variable dimensions as -1; ONNX graphs name them ("batch", "p2o.DynamicDimension.0").
   const tensors = (list: WireModelInfo['inputs'] | undefined): WireModelInfo['inputs'] =>
@@ -98,8 +95,7 @@ const metadata = (ctx: HttpContext, deps: InferenceDeps): void => {
 const modelReady = (ctx: HttpContext, deps: InferenceDeps): void => {
   const runner = deps.registry.get(ctx.params.model ?? '', ctx.params.version);
   ctx.model = runner.name;
-  const ready = runner.readyWorkers > 0;
-  sendJson(ctx, ready ? 200 : 503, { name: runner.name, ready });
+  sendJson(ctx, runner.ready ? 200 : 503, { name: runner.name, ready: runner.ready });
 };
 
 /** Routes of the inference port: TorchServe's `/ping` and `/predictions`, and the Open Inference Protocol (KServe v2). */
@@ -108,7 +104,7 @@ export const inferenceRoutes = (deps: InferenceDeps): Route[] => [
     pattern: routePath('/ping'),
     methods: {
       GET: (ctx) => {
-        const healthy = deps.registry.all().every(isHealthy);
+        const healthy = deps.registry.all().every((runner) => runner.healthy);
         sendJson(ctx, healthy ? 200 : 500, { status: healthy ? 'Healthy' : 'Unhealthy' });
       },
     },
@@ -120,7 +116,9 @@ export const inferenceRoutes = (deps: InferenceDeps): Route[] => [
     pattern: routePath('/v2/health/ready'),
     methods: {
       GET: (ctx) => {
-        const ready = deps.registry.all().every((runner) => runner.readyWorkers > 0 || runner.settings.minWorkers === 0);
+        // Every model meant to serve is ready; a model kept at no worker (`min_worker` 0) is not ready itself (its own
+        // `/ready` and the repository index say so) but does not hold the server back.
+        const ready = deps.registry.all().every((runner) => runner.ready || runner.settings.minWorkers === 0);
         sendJson(ctx, ready ? 200 : 503, { ready });
       },
     },

@@ -7,12 +7,11 @@
  * (the same checks and defaults as `POST /models`, but with workers started and waited for: a loaded model serves);
  * unloading unregisters every version.
  */
-import { readdir } from 'node:fs/promises';
-
-import { ErrorCode, ModelArchiveError, stripArchiveSuffix } from '@model-archiver/core/read';
+import { ErrorCode, ModelArchiveError } from '@model-archiver/core/read';
 
 import type { ModelRegistry } from '../management/model-registry.js';
 import type { RegisterParams } from '../management/registration.js';
+import { listModelStore } from '../model-store.js';
 import { readBody, sendJson } from './http-context.js';
 import type { HttpContext } from './http-context.js';
 import { routePath } from './router.js';
@@ -33,17 +32,11 @@ export interface RepositoryDeps {
 
 const BODY_LIMIT = 64 * 1024;
 
-/** The repository's models: name -> the entry of the model store holding it. */
+/** The repository's models (model-store.ts' rule): name -> the entry of the model store holding it (the first, sorted). */
 const storeEntries = async (modelStore: string | undefined): Promise<Map<string, string>> => {
   const entries = new Map<string, string>();
   if (modelStore === undefined) return entries;
-  for (const entry of await readdir(modelStore, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
-    const name = entry.isDirectory() ? entry.name : stripArchiveSuffix(entry.name);
-    // A file without an archive suffix (core's vocabulary) is not a model.
-    if (!entry.isDirectory() && name === entry.name) continue;
-    if (!entries.has(name)) entries.set(name, entry.name);
-  }
+  for (const { name, entry } of await listModelStore(modelStore)) if (!entries.has(name)) entries.set(name, entry);
   return entries;
 };
 
@@ -73,8 +66,7 @@ const index = async (ctx: HttpContext, deps: RepositoryDeps): Promise<void> => {
   for (const name of deps.registry.names()) {
     loaded.add(name);
     for (const runner of deps.registry.versionsOf(name)) {
-      const isReady = runner.readyWorkers > 0 || runner.settings.minWorkers === 0;
-      rows.push({ name, version: runner.info?.version ?? '', state: isReady ? 'READY' : 'UNAVAILABLE', reason: isReady ? '' : 'no worker is ready' });
+      rows.push({ name, version: runner.version, state: runner.ready ? 'READY' : 'UNAVAILABLE', reason: runner.ready ? '' : 'no worker is ready' });
     }
   }
   for (const name of (await storeEntries(deps.modelStore)).keys()) {
@@ -92,7 +84,7 @@ const load = async (ctx: HttpContext, deps: RepositoryDeps): Promise<void> => {
   if (typeof parameters === 'object' && parameters !== null && Object.keys(parameters).length > 0) {
     throw new ModelArchiveError(ErrorCode.INVALID_OPTION, `Load parameters are not supported: ${Object.keys(parameters).join(', ')}.`, { details: { parameters: Object.keys(parameters) } });
   }
-  if (deps.registry.names().includes(name)) {
+  if (deps.registry.has(name)) {
     sendEmpty(ctx);
     return;
   }

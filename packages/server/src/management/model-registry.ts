@@ -21,6 +21,11 @@ export class ModelRegistry {
     return [...this.models.keys()].sort();
   }
 
+  /** Whether a model of that name is registered (any version). */
+  has(name: string): boolean {
+    return this.models.has(name);
+  }
+
   /** Every runner (all versions). */
   all(): ModelRunner[] {
     return [...this.models.values()].flatMap((entry) => [...entry.versions.values()]);

@@ -66,6 +66,8 @@ export const createRegistration = (config: ServerConfig, registry: ModelRegistry
    */
   const list = async (step: RegisterStep): Promise<{ runner: ModelRunner; started: Promise<void> }> => {
     const facts = await probeArchive(step.archivePath);
+    // max_worker is never below the workers it starts with.
+    const maxWorkers = Math.max(step.workers, step.settings.maxWorkers);
     const runner = new ModelRunner({
       ...config.runner,
       startupTimeout: step.settings.startupTimeout,
@@ -76,13 +78,13 @@ export const createRegistration = (config: ServerConfig, registry: ModelRegistry
       runtime: step.runtime ?? facts.runtime,
       url: step.url,
       archivePath: step.archivePath,
-      settings: { ...step.settings, minWorkers: step.workers, maxWorkers: Math.max(step.workers, step.settings.maxWorkers) },
+      settings: { ...step.settings, minWorkers: step.workers, maxWorkers },
       loadedAtStartup: step.atStartup,
       ...(step.handler === undefined ? {} : { handler: step.handler }),
     });
     registry.add(runner);
     logger.info('model registered', { model: runner.name, version: runner.version, url: step.url, workers: step.workers, batchSize: step.settings.batchSize });
-    const started = step.workers === 0 ? Promise.resolve() : runner.scale(step.workers, Math.max(step.workers, step.settings.maxWorkers));
+    const started = step.workers === 0 ? Promise.resolve() : runner.scale(step.workers, maxWorkers);
     return {
       runner,
       started: started.catch(async (error: unknown) => {
@@ -97,7 +99,7 @@ export const createRegistration = (config: ServerConfig, registry: ModelRegistry
     const archivePath = await resolveModelUrl(params.url, { ...(config.modelStore === undefined ? {} : { modelStore: config.modelStore }), allowedPaths: config.allowedPaths });
     const defaults = config.modelDefaults;
     const workers = params.initialWorkers ?? config.registerWorkers;
-    const settings: ModelSettings = { ...defaults, ...params.settings, maxWorkers: Math.max(workers, defaults.maxWorkers) };
+    const settings: ModelSettings = { ...defaults, ...params.settings };
     const { runner, started } = await list({
       url: params.url,
       archivePath,

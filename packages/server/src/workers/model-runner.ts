@@ -79,9 +79,21 @@ export class ModelRunner {
     return this.pool.info;
   }
 
-  /** Workers ready to serve. */
-  get readyWorkers(): number {
-    return this.pool.readyCount;
+  /**
+   * Whether the model can serve a request now: a worker of it is ready (the Open Inference Protocol's model readiness,
+   * `GET /v2/models/{m}/ready` and the repository index). A model registered with no worker (`min_worker` 0, what
+   * `POST /models` does by default) is not ready: its requests get 503.
+   */
+  get ready(): boolean {
+    return this.pool.readyCount > 0;
+  }
+
+  /**
+   * Whether every worker the model should have is ready (TorchServe's `GET /ping` rule): `min_worker` ready workers, so
+   * a model with `min_worker` 0 is healthy.
+   */
+  get healthy(): boolean {
+    return this.pool.readyCount >= this.settings.minWorkers;
   }
 
   /** Requests queued or running. */
@@ -94,11 +106,6 @@ export class ModelRunner {
     this.settings.minWorkers = minWorkers;
     this.settings.maxWorkers = maxWorkers;
     await this.pool.scale(minWorkers);
-  }
-
-  /** Loads the model once in a throw-away worker when no worker is wanted, so a bad archive is refused at once. */
-  async probe(): Promise<WireModelInfo> {
-    return this.pool.probe();
   }
 
   /** Queues one request; resolves with the handler's answer or rejects with a coded error. */

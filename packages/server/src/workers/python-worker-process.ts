@@ -4,7 +4,7 @@
  * (`@model-archiver/runtime/python`): batches of {@link WireRequest} go over length-prefixed frames unchanged, and its
  * answers are {@link WireResponse}s.
  */
-import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonCommand, requirementsEnvironment, requirementsNotice } from '@model-archiver/runtime/python';
+import { PythonWorker, defaultCacheDir, preparePythonTarget, pythonForTarget } from '@model-archiver/runtime/python';
 import type { PythonRequest, PythonResponse, PythonTarget } from '@model-archiver/runtime/python';
 
 import type { ModelWorker, WorkerStartOptions } from './model-worker.js';
@@ -46,17 +46,18 @@ export class PythonWorkerProcess implements ModelWorker {
   static async start(options: PythonWorkerStartOptions): Promise<PythonWorkerProcess> {
     const { target, logger, load } = options;
     const fields = { model: target.name, worker: options.id };
-    let python = options.python;
-    if (target.requirements !== undefined) {
-      const base = pythonCommand(options.python, options.env).command;
-      if (options.installRequirements) {
-        logger.info('preparing the Python environment of the model (built once, then reused)', { ...fields, requirements: target.requirements });
-        python = await requirementsEnvironment(target, { python: base, env: options.env, cacheDir: defaultCacheDir(options.env) });
-      } else if (!reportedRequirements.has(target.modelDir)) {
+    const python = await pythonForTarget(target, {
+      ...(options.python === undefined ? {} : { python: options.python }),
+      env: options.env,
+      installRequirements: options.installRequirements,
+      cacheDir: defaultCacheDir(options.env),
+      onInstall: () => logger.info('preparing the Python environment of the model (built once, then reused)', { ...fields, requirements: target.requirements }),
+      warn: (notice) => {
+        if (reportedRequirements.has(target.modelDir)) return;
         reportedRequirements.add(target.modelDir);
-        logger.warn(requirementsNotice(target, base), fields);
-      }
-    }
+        logger.warn(notice, fields);
+      },
+    });
     let pid: number | undefined;
     const worker = await PythonWorker.start({
       target,
@@ -104,11 +105,14 @@ export class PythonWorkerProcess implements ModelWorker {
 export type PoolWorker = WorkerProcess | PythonWorkerProcess;
 
 /**
- * Starts the right kind of worker for an archive: a Python worker when its handler is a Python module (MMS/TorchServe
- * runtime, see `preparePythonTarget`), else a Node worker. The archive is materialised into the runtime's cache first
- * (the Node worker then finds it there).
+ * Starts the right kind of worker for an archive: a Python worker when `pythonHandler` (the pool's once-per-model
+ * decision, see `isPythonHandler`) says its handler is a Python module, else a Node worker. Only a Python handler's
+ * archive is materialised here (into the cache a Node worker with this environment also uses); a Node worker
+ * materialises its own. `pythonHandler` undefined (the pool could not read the archive): decided here on the
+ * materialised archive, which also reports what is wrong with it.
  */
-export const startWorker = async (options: WorkerStartOptions & { python?: string; installRequirements: boolean }): Promise<PoolWorker> => {
+export const startWorker = async (options: WorkerStartOptions & { python?: string; installRequirements: boolean; pythonHandler?: boolean }): Promise<PoolWorker> => {
+  if (options.pythonHandler === false) return WorkerProcess.start(options);
   const target = await preparePythonTarget(options.load.archivePath, {
     ...(options.load.modelName === '' ? {} : { modelName: options.load.modelName }),
     ...(options.load.handler === undefined ? {} : { handler: options.load.handler }),

@@ -1,5 +1,8 @@
+import path from 'node:path';
+
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import { isNodeBuiltinHandler, manifestModel, openArchive } from '@model-archiver/core/read';
+import { isPythonHandler } from '@model-archiver/runtime/python';
 
 import type { BuiltinPlacement } from '../builtin-placement.js';
 import type { Logger } from '../logger.js';
@@ -72,8 +75,8 @@ export class WorkerPool {
   /** Processes killed for going over the memory limit (their requests get `WORKER_MEMORY_LIMIT`). */
   private readonly overMemory = new WeakSet<ModelWorker>();
   private memoryTimer: NodeJS.Timeout | undefined;
-  /** Where this model's workers run, decided once from the archive's manifest (see {@link placementOf}). */
-  private placement: Promise<BuiltinPlacement> | undefined;
+  /** Where and in which language this model's workers run, decided once from the archive (see {@link planOf}). */
+  private plan: Promise<WorkerPlan> | undefined;
   info: WireModelInfo | undefined;
 
   constructor(options: WorkerPoolOptions) {
@@ -94,14 +97,6 @@ export class WorkerPool {
   /** Workers able to take a batch now or after their current one. */
   get readyCount(): number {
     return this.slots.filter((slot) => slot.state === 'idle' || slot.state === 'busy').length;
-  }
-
-  /** Loads the model in a temporary worker and stops it. */
-  async probe(): Promise<WireModelInfo> {
-    const worker = await this.spawn(`${nextWorkerId++}`, () => {});
-    this.info ??= worker.info;
-    await worker.stop();
-    return worker.info;
   }
 
   /** Grows or shrinks to `count` slots; growing waits for the new workers and rejects with the first load error. */
@@ -252,12 +247,14 @@ export class WorkerPool {
       startupTimeout: this.options.startupTimeout,
       onExit,
     };
-    // A Node worker process, or a Python one for a Python handler.
-    const inProcess = (): Promise<ModelWorker> => startWorker({ ...start, installRequirements, ...(python === undefined ? {} : { python }) });
     // A memory limit is per process (a thread's memory is the server's), so a model with one runs in processes.
-    const trusted = this.options.builtinPlacement;
-    this.placement ??= trusted !== 'process' && this.options.memoryLimit === 0 ? placementOf(archivePath, this.options.handler, trusted) : Promise.resolve('process');
-    const placement = await this.placement;
+    const trusted = this.options.builtinPlacement !== 'process' && this.options.memoryLimit === 0 ? this.options.builtinPlacement : 'process';
+    this.plan ??= planOf(archivePath, this.options.handler, trusted);
+    const plan = await this.plan;
+    // A Node worker process, or a Python one for a Python handler.
+    const inProcess = (): Promise<ModelWorker> =>
+      startWorker({ ...start, installRequirements, ...(python === undefined ? {} : { python }), ...(plan.python === undefined ? {} : { pythonHandler: plan.python }) });
+    const { placement } = plan;
     if (placement === 'process') return inProcess();
     let shadowed = false;
     const guarded = { ...start, onExit: (exit: WorkerExit) => (shadowed ? undefined : onExit(exit)) };
@@ -265,7 +262,7 @@ export class WorkerPool {
     const worker = placement === 'main' ? await (await import('./worker-in-process.js')).WorkerInProcess.start(guarded) : await WorkerThread.start(guarded);
     if (worker.info.handler.endsWith('(built-in)')) return worker;
     shadowed = true;
-    this.placement = Promise.resolve('process');
+    this.plan = Promise.resolve({ ...plan, placement: 'process' });
     await worker.stop();
     return inProcess();
   }
@@ -329,22 +326,34 @@ export class WorkerPool {
   }
 }
 
+/** Where a model's workers run ({@link planOf}). */
+interface WorkerPlan {
+  placement: BuiltinPlacement;
+  /** The handler is a Python module (runtime's `isPythonHandler`); undefined when the archive could not be read. */
+  python: boolean | undefined;
+}
+
 /**
- * `trusted` (the main thread or a worker thread) when the handler (the `handler` register parameter, else the
- * manifest's) is a built-in; `process` for anything else or an unreadable manifest.
+ * Reads the archive's manifest and entry list once (nothing is extracted): `python` by the runtime's rule for a Python
+ * handler (the `handler` register parameter, else the manifest's), and the placement: `trusted` (the main thread or a
+ * worker thread, `process` when built-ins run in processes) when the handler is a built-in, `process` for anything
+ * else. An unreadable archive leaves `python` undecided (the worker start reports what is wrong with it).
  */
-const placementOf = async (archivePath: string, override: string | undefined, trusted: BuiltinPlacement): Promise<BuiltinPlacement> => {
-  if (override !== undefined) return isNodeBuiltinHandler(override.trim()) ? trusted : 'process';
+const planOf = async (archivePath: string, override: string | undefined, trusted: BuiltinPlacement): Promise<WorkerPlan> => {
   try {
     const archive = await openArchive(archivePath);
     try {
-      return isNodeBuiltinHandler(manifestModel(await archive.readManifest()).handler.trim()) ? trusted : 'process';
+      const manifest = await archive.readManifest();
+      const handler = (override ?? manifestModel(manifest).handler).trim();
+      // Candidate paths as the materialised folder would resolve them (`./x.py` is `x.py`).
+      const has = (file: string): boolean => archive.entry(path.posix.normalize(file))?.type === 'file';
+      const python = await isPythonHandler(handler, manifest.manifest['runtime'], has);
+      return { placement: !python && isNodeBuiltinHandler(handler) ? trusted : 'process', python };
     } finally {
       await archive.close();
     }
   } catch {
-    // The worker's own load reports what is wrong with the archive.
-    return 'process';
+    return { placement: override !== undefined && isNodeBuiltinHandler(override.trim()) ? trusted : 'process', python: undefined };
   }
 };
 
