@@ -52,11 +52,35 @@ describe('@model-archiver/core/read', () => {
     expect(loadsZod(modules)).toBe(false);
   });
 
-  it('loads the schemas only when a manifest or a record is validated', () => {
-    const manifest = modulesLoadedBy(readEntry, 'const a = await core.openArchive(archive); await a.readManifest(); await a.close();');
-    expect(loadsZod(manifest)).toBe(true);
-    const record = modulesLoadedBy(readEntry, 'const a = await core.openArchive(archive); await core.parseIntegrityRecordLazily(await a.readEntry(core.INTEGRITY_PATH)); await a.close();');
-    expect(loadsZod(record)).toBe(true);
+  it('validates a valid manifest and record without zod, and loads it to explain an invalid one', async () => {
+    const valid = modulesLoadedBy(
+      readEntry,
+      [
+        'const a = await core.openArchive(archive);',
+        "if ((await a.readManifest()).manifest.model.modelName !== 'm') throw new Error('manifest');",
+        'const record = await core.parseIntegrityRecordLazily(await a.readEntry(core.INTEGRITY_PATH));',
+        "if (!record.files.some((f) => f.path === 'svc.mjs')) throw new Error('record');",
+        'await a.close();',
+      ].join('\n'),
+    );
+    expect(valid.some((url) => url.endsWith('/json-check/compile-json-parse.js'))).toBe(true);
+    expect(loadsZod(valid)).toBe(false);
+    const invalidManifest = modulesLoadedBy(
+      readEntry,
+      [
+        "const r = await core.validateManifest('{\"runtime\":\"python\",\"model\":{}}').then(() => 'ok', (e) => e.code);",
+        "if (r !== 'MANIFEST_INVALID') throw new Error(r);",
+      ].join('\n'),
+    );
+    expect(loadsZod(invalidManifest)).toBe(true);
+    const invalidRecord = modulesLoadedBy(
+      readEntry,
+      [
+        "const r = await core.parseIntegrityRecordLazily('{\"integrityVersion\":2}').then(() => 'ok', (e) => e.code);",
+        "if (r !== 'INTEGRITY_MISMATCH') throw new Error(r);",
+      ].join('\n'),
+    );
+    expect(loadsZod(invalidRecord)).toBe(true);
   });
 
   it('loads no container reader until an archive is opened', () => {
