@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { COMMAND_NAMES } from '../src/command-names.js';
+import { COMMAND_NAMES, DIRECT_COMMAND_NAMES } from '../src/command-names.js';
 import { commandModules } from '../src/commands/index.js';
 import type { CommandContext } from '../src/io.js';
 
@@ -12,5 +12,9 @@ describe('COMMAND_NAMES', () => {
       .map((command) => command.split(' ')[0] ?? '')
       .filter((name) => name !== '$0');
     expect(COMMAND_NAMES).toEqual([...names, 'completion']);
+  });
+
+  it('lists the direct path’s commands among them', () => {
+    expect(DIRECT_COMMAND_NAMES.filter((name) => COMMAND_NAMES.includes(name))).toEqual([...DIRECT_COMMAND_NAMES]);
   });
 });

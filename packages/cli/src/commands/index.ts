@@ -15,9 +15,11 @@ export type CommandFactory = (context: CommandContext) => CommandModule<any, any
 
 /**
  * Every command of `model-archiver`; `create` is the default (`$0`).
- * Every run imports all of these to declare their flags, so what they import at the top is paid by every command:
- * values come from `@model-archiver/core/read` (no zod), and `@model-archiver/core` is imported in the handler that
- * needs it (test/e2e/startup-modules.test.ts checks this).
+ * Every run of `main()` imports all of these to declare their flags, so what they import at the top is paid by every
+ * command: values come from `@model-archiver/core/read` (no zod), and the rest of core in the handler that needs it:
+ * `@model-archiver/core/check` for inspect, verify and lint (no zod for a valid archive), `@model-archiver/core`
+ * elsewhere (test/e2e/startup-modules.test.ts checks this). inspect, verify and lint usually run without `main()`,
+ * on the direct path (direct.ts), from their option tables and `run*` functions.
  */
 export const commandModules: readonly CommandFactory[] = [
   createCommand,

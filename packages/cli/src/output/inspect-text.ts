@@ -1,4 +1,4 @@
-import { buildFileTree } from '@model-archiver/core';
+import { buildFileTree } from '@model-archiver/core/check';
 import type { FileTreeNode, InspectReport, OnnxValueInfo } from '@model-archiver/core';
 
 import { formatBytes } from './format.js';

@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+import type { FlagsOf, OptionTable, TableOption } from './commands/option-table.js';
+
+/**
+ * Words yargs-parser may turn into something else: numbers (it parses positional numbers, so `1e3` would become
+ * `1000`), booleans, and quoted text (it strips quotes from some values). The direct path leaves them to yargs.
+ */
+const REWRITTEN_BY_YARGS = /^(?:[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?|0x[0-9a-f]+|true|false|['"].*)$/i;
+
+/** A positional argument or a flag value the direct path takes as it is. */
+const plainWord = (word: string): boolean => word !== '' && !word.startsWith('-') && !REWRITTEN_BY_YARGS.test(word);
+
+/** The value of a string or number flag, or undefined when it is one the direct path leaves to yargs. */
+function flagValue(option: TableOption, text: string | undefined): string | number | undefined {
+  if (text === undefined) return undefined;
+  if (option.type === 'number') return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+  if (!plainWord(text)) return undefined;
+  if (option.choices !== undefined && !option.choices.includes(text)) return undefined;
+  return text;
+}
+
+/**
+ * Parses the arguments of one command (after its name) with its option table, without yargs, and returns the values
+ * the command's yargs handler would get for the table's keys, or undefined ("not mine") for anything it cannot answer
+ * exactly as yargs does, which then goes to `main()`. It takes: the table's long flags, each at most once; a boolean
+ * as `--x` or `--no-x`; a string or number as `--x value` or `--x=value` (a number in decimal digits, a string among
+ * its choices); and the positionals, all present. It leaves to yargs: `--help` and every other flag, short and
+ * camel-case forms, `--`, a flag given twice, a missing or empty value, a value not among the choices, a missing or
+ * extra positional, and words yargs rewrites (numbers, `true`/`false`, quoted text) or takes as flags (`-x`).
+ * node:util `parseArgs` (strict, with `allowNegative`) does the tokenising; this function keeps only what it accepts.
+ */
+export function parseDirectArgs<T extends OptionTable>(table: T, args: readonly string[]): FlagsOf<T> | undefined {
+  const config: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, option] of Object.entries(table.options)) config[name] = { type: option.type === 'boolean' ? 'boolean' : 'string' };
+  let tokens;
+  try {
+    ({ tokens } = parseArgs({ args: [...args], options: config, strict: true, allowPositionals: true, allowNegative: true, tokens: true }));
+  } catch {
+    return undefined;
+  }
+  const flags: Record<string, unknown> = {};
+  const words: string[] = [];
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') return undefined;
+    if (token.kind === 'positional') {
+      if (!plainWord(token.value)) return undefined;
+      words.push(token.value);
+      continue;
+    }
+    const option = table.options[token.name];
+    if (option === undefined || Object.hasOwn(flags, token.name)) return undefined;
+    if (option.type === 'boolean') {
+      if (token.rawName !== `--${token.name}` && token.rawName !== `--no-${token.name}`) return undefined;
+      flags[token.name] = token.rawName === `--${token.name}`;
+    } else {
+      const value = token.rawName === `--${token.name}` ? flagValue(option, token.value) : undefined;
+      if (value === undefined) return undefined;
+      flags[token.name] = value;
+    }
+  }
+  for (const [name, positional] of Object.entries(table.positionals)) {
+    if (words.length === 0) return undefined;
+    flags[name] = positional.array === true ? words.splice(0) : words.shift();
+  }
+  if (words.length > 0) return undefined;
+  for (const [name, option] of Object.entries(table.options)) {
+    if (!Object.hasOwn(flags, name) && option.default !== undefined) flags[name] = option.default;
+  }
+  return flags as FlagsOf<T>;
+}
