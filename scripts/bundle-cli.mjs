@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// Bundles the built CLI (packages/cli/dist/bin.js, after `tsc -b`) with its dependencies into
-// packages/cli/dist/bundle/: one entry file plus chunks loaded on demand (esbuild code splitting), so a command pays
-// for reading a few files instead of resolving and linking hundreds of ES modules, and zod, tar, fast-glob and the
-// container readers load only where the command needs them. @model-archiver/runtime (an optional peer, with ONNX
-// Runtime and sharp) stays external. `require('<relative>/package.json')` through createRequire(import.meta.url),
-// which cannot work from another folder, is replaced by the JSON read at build time. Besides the chunks it writes
-// prerendered-help.json (`--help` as yargs renders it, for src/fast-path.ts) and main.cjs with its V8 code cache
-// main.cjs.cache (main() as one CommonJS file, which src/load-main.ts compiles with the cache: Node 20 keeps none for
-// ES modules).
+// Bundles the built CLI (packages/cli/dist/, after `tsc -b`) with its dependencies into packages/cli/dist/bundle/,
+// all CommonJS, so a command pays for reading a few files instead of resolving and linking hundreds of ES modules, and
+// never starts Node's ES module loader (a few ms of every start):
+//   model-archiver.cjs   the entry (bin.js: the fast path of src/fast-path.ts, then the direct path or main()), which
+//                        the package's bin requires; nothing from node_modules
+//   direct.cjs (+.cache) the direct path of inspect, verify and lint (direct.js): no yargs
+//   main.cjs (+.cache)   main() and everything it imports
+//   zod.cjs              zod, which direct.cjs requires only to explain an invalid document
+//   prerendered-help.json `--help` as yargs renders it, for src/fast-path.ts
+// direct.cjs and main.cjs come with their V8 code cache, which src/load-bundled.ts compiles them with (Node 20 keeps
+// none for modules). @model-archiver/runtime (an optional peer, with ONNX Runtime and sharp) stays external.
+// `require('<relative>/package.json')` through createRequire(import.meta.url), which cannot work from another folder,
+// is replaced by the JSON read at build time.
 //
 // Usage: node scripts/bundle-cli.mjs   (npm run build runs it after tsc -b)
 import { spawnSync } from 'node:child_process';
@@ -20,20 +24,33 @@ import { build } from 'esbuild';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cli = join(root, 'packages/cli');
 const outdir = join(cli, 'dist/bundle');
+const LOAD_BUNDLED = pathToFileURL(join(cli, 'dist/load-bundled.js')).href;
 
-/** The one `import()` main.cjs keeps (of the optional runtime), as the function load-main.ts passes in. */
+/** The one `import()` main.cjs and direct.cjs keep (of the optional runtime), as the function load-bundled.ts passes in. */
 const RUNTIME_IMPORT = "import('@model-archiver/runtime')";
+
+/** What every part of the bundle is built with. */
+const COMMON = {
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20.19',
+  minify: true,
+  legalComments: 'linked',
+  external: ['@model-archiver/runtime', 'onnxruntime-node', 'sharp'],
+  logLevel: 'warning',
+};
 
 /**
  * Inlines `require('…/package.json')` (versions read through createRequire) as the JSON object itself; for the
- * CommonJS main.cjs also turns the runtime's `import()` into `__ma_import()` (see src/load-main.ts).
+ * scripts compiled through node:vm also turns the runtime's `import()` into `__ma_import()` (see src/load-bundled.ts).
  */
-const inlinePackageJson = (commonJs) => ({
+const inlinePackageJson = (vmScript) => ({
   name: 'inline-package-json',
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, async (args) => {
       let source = await readFile(args.path, 'utf8');
-      if (commonJs && source.includes(RUNTIME_IMPORT)) source = source.replaceAll(RUNTIME_IMPORT, "__ma_import('@model-archiver/runtime')");
+      if (vmScript && source.includes(RUNTIME_IMPORT)) source = source.replaceAll(RUNTIME_IMPORT, "__ma_import('@model-archiver/runtime')");
       else if (!source.includes('package.json')) return undefined;
       const pattern = /require\((['"])(\.{1,2}\/[^'"]*package\.json)\1\)/g;
       let contents = source;
@@ -46,17 +63,34 @@ const inlinePackageJson = (commonJs) => ({
   },
 });
 
+/** Resolves imports matching `filter` to `path` (beside the output), left out of it. */
+const leaveOut = (filter, path) => ({
+  name: 'leave-out',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter }, (args) => ({ path: path ?? args.path, external: true }));
+  },
+});
+
+/** Fails the build when one of the `inputs` of an esbuild metafile matches `pattern`. */
+function refuseInputs(metafile, pattern, what) {
+  const unwanted = Object.keys(metafile.inputs).filter((input) => pattern.test(input));
+  if (unwanted.length > 0) throw new Error(`${what} must not contain ${unwanted.join(', ')}`);
+}
+
 /** Wrap widths whose `--help` text is pre-rendered: a pipe or file (100), and 80- and 120-column terminals. */
 const HELP_WIDTHS = [80, 100, 120];
 
 /**
- * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` as the bundle's own `main()` (yargs)
- * prints it at each width of HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
+ * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` as the bundle's own `main()` (yargs,
+ * main.cjs) prints it at each width of HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
  */
-function prerenderHelp(bundleDir, mainChunk) {
+function prerenderHelp(bundleDir) {
   const script = `
-    const { main } = await import(${JSON.stringify(pathToFileURL(mainChunk).href)});
+    const { compileBundledScript, runBundledScript } = await import(${JSON.stringify(LOAD_BUNDLED)});
+    const { readFileSync } = await import('node:fs');
     const { VERSION } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/version.js')).href)});
+    const file = ${JSON.stringify(join(bundleDir, 'main.cjs'))};
+    const main = runBundledScript(compileBundledScript(file, readFileSync(file, 'utf8')), file, 'main');
     const help = {};
     for (const columns of ${JSON.stringify(HELP_WIDTHS)}) {
       let out = '';
@@ -76,44 +110,110 @@ function prerenderHelp(bundleDir, mainChunk) {
   return writeFile(join(bundleDir, 'prerendered-help.json'), result.stdout);
 }
 
+/** In a `warm` command line: a small valid node-flavour archive, made with core's builder for the run. */
+const WARM_ARCHIVE = 'warm.mar';
+
+/** Packages the direct path (direct.cjs) must not contain: yargs and what only it uses. */
+const NOT_IN_DIRECT = /[\\/]node_modules[\\/](yargs|yargs-parser|cliui|string-width|y18n|escalade|get-caller-file)[\\/]/;
+
 /**
- * Builds `main.cjs`: main.js and all it imports (but the runtime) as one CommonJS file, which src/load-main.ts
- * compiles with V8's code cache, then writes that cache, `main.cjs.cache`, from a process that ran the commands whose
- * start-up counts (help, inspect, verify and lint of a missing archive: their modules and schemas load, then they
- * fail fast), so the cache holds the functions those runs compiled.
+ * The scripts of the bundle that src/load-bundled.ts compiles through node:vm with their code cache: `main.cjs`,
+ * main.js and all it imports; `direct.cjs`, the direct path of inspect, verify and lint (direct.js), which must not
+ * contain yargs and requires zod from zod.cjs (only an invalid document needs it, and half of the file would be zod,
+ * which every start would read and every code cache load would carry). `warm` are the command lines the process that
+ * writes the code cache runs first, so the cache holds the functions those runs compiled: for main.cjs, help and
+ * inspect, verify and lint of a missing archive (their modules load, then they fail fast); for direct.cjs, the three
+ * commands on a valid archive (WARM_ARCHIVE) and on a missing one.
  */
-async function buildMainScript(bundleDir) {
-  const file = join(bundleDir, 'main.cjs');
-  await build({
-    entryPoints: [join(cli, 'dist/main.js')],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20.19',
+const SCRIPTS = [
+  {
+    entry: 'dist/main.js',
+    file: 'main.cjs',
+    name: 'main',
+    plugins: [],
+    warm: [['--help'], ['inspect', 'missing-archive.mar', '--json'], ['verify', 'missing-archive.mar'], ['lint', 'missing-archive.mar', '--format', 'json']],
+  },
+  {
+    entry: 'dist/direct.js',
+    file: 'direct.cjs',
+    name: 'runDirect',
+    plugins: [leaveOut(/^zod$/, './zod.cjs')],
+    forbidden: NOT_IN_DIRECT,
+    warm: [
+      ...['inspect', 'verify', 'lint'].flatMap((command) => [[command, WARM_ARCHIVE], [command, WARM_ARCHIVE, '--json']]),
+      ['inspect', 'missing-archive.mar', '--json'],
+      ['inspect', 'missing-archive.mar'],
+    ],
+  },
+];
+
+/**
+ * Builds one of SCRIPTS: its entry and all it imports (but the runtime) as one CommonJS file, then its code cache
+ * `<file>.cache`, written by a process that ran the script's `warm` command lines.
+ */
+async function buildScript(bundleDir, { entry, file: name, name: exportName, plugins, forbidden, warm }) {
+  const file = join(bundleDir, name);
+  const { metafile } = await build({
+    ...COMMON,
+    metafile: true,
+    entryPoints: [join(cli, entry)],
     outfile: file,
-    minify: true,
-    legalComments: 'linked',
     define: { 'import.meta.url': '__ma_url' },
-    external: ['@model-archiver/runtime', 'onnxruntime-node', 'sharp'],
-    plugins: [inlinePackageJson(true)],
-    logLevel: 'warning',
+    plugins: [inlinePackageJson(true), ...plugins],
   });
+  if (forbidden !== undefined) refuseInputs(metafile, forbidden, name);
   const source = await readFile(file, 'utf8');
   // A script compiled by node:vm cannot run import() (without experimental flags): none may be left.
-  if (/\bimport\(/.test(source.replaceAll('__ma_import(', ''))) throw new Error('main.cjs still contains import()');
+  if (/\bimport\(/.test(source.replaceAll('__ma_import(', ''))) throw new Error(`${name} still contains import()`);
   const script = `
-    const { compileMainScript, runMainScript } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/load-main.js')).href)});
-    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { compileBundledScript, runBundledScript } = await import(${JSON.stringify(LOAD_BUNDLED)});
+    const { buildArchive } = await import(${JSON.stringify(pathToFileURL(join(root, 'packages/core/dist/index.js')).href)});
+    const { mkdtempSync, readFileSync, rmSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
     const file = ${JSON.stringify(file)};
-    const compiled = compileMainScript(file, readFileSync(file, 'utf8'));
-    const main = runMainScript(compiled, file);
-    const sink = { write: () => true, columns: 100 };
-    const io = { stdout: sink, stderr: sink, cwd: process.cwd(), env: {}, signal: new AbortController().signal };
-    const missing = 'missing-archive.mar';
-    for (const args of [['--help'], ['inspect', missing, '--json'], ['verify', missing], ['lint', missing, '--format', 'json']]) await main(args, io);
+    const compiled = compileBundledScript(file, readFileSync(file, 'utf8'));
+    const run = runBundledScript(compiled, file, ${JSON.stringify(exportName)});
+    const cwd = mkdtempSync(join(tmpdir(), 'ma-bundle-warm-'));
+    try {
+      writeFileSync(join(cwd, 'svc.mjs'), 'export const handle = (batch) => batch;\\n');
+      await buildArchive({ modelName: 'warm', version: '1.0', flavour: 'node', handler: 'svc.mjs:handle', cwd, exportPath: cwd });
+      const sink = { write: () => true, columns: 100 };
+      const io = { stdout: sink, stderr: sink, cwd, env: {}, signal: new AbortController().signal };
+      for (const args of ${JSON.stringify(warm)}) await run(args, io);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
     writeFileSync(file + '.cache', compiled.createCachedData());`;
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: bundleDir, encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`writing the code cache of main.cjs failed:\n${result.stderr}`);
+  if (result.status !== 0) throw new Error(`writing the code cache of ${name} failed:\n${result.stderr}`);
+}
+
+/**
+ * Builds the entry, `model-archiver.cjs`, from bin.js: the fast path and load-bundled.ts, which finds main.cjs and
+ * direct.cjs beside it (its imports of main.js and direct.js, for the unbundled build, are left out). It must take
+ * nothing from node_modules: whatever it holds, every command pays for.
+ */
+async function buildEntry(bundleDir) {
+  const { metafile } = await build({
+    ...COMMON,
+    metafile: true,
+    entryPoints: [join(cli, 'dist/bin.js')],
+    outfile: join(bundleDir, 'model-archiver.cjs'),
+    define: { 'import.meta.url': '__ma_url' },
+    banner: { js: "var __ma_url = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [inlinePackageJson(false), leaveOut(/^\.\/(main|direct)\.js$/)],
+  });
+  refuseInputs(metafile, /[\\/]node_modules[\\/]/, 'model-archiver.cjs');
+}
+
+/** Builds `zod.cjs`: zod as one CommonJS file, which direct.cjs requires when it needs zod. */
+function buildZod(bundleDir) {
+  return build({
+    ...COMMON,
+    stdin: { contents: "export * from 'zod';", resolveDir: join(root, 'packages/core'), sourcefile: 'zod.js' },
+    outfile: join(bundleDir, 'zod.cjs'),
+  });
 }
 
 /** Writes packages/cli/dist/bundle/ from packages/cli/dist/ (run `tsc -b` first). */
@@ -121,28 +221,10 @@ export async function bundleCli() {
   // Built beside and renamed into place, so a process starting meanwhile never sees half a bundle.
   const temp = `${outdir}.tmp-${process.pid}`;
   await rm(temp, { recursive: true, force: true });
-  const { metafile } = await build({
-    metafile: true,
-    entryPoints: { 'model-archiver': join(cli, 'dist/bin.js') },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20.19',
-    outdir: temp,
-    minify: true,
-    legalComments: 'linked',
-    // Required by the bundled CommonJS packages (yargs helpers, tar-stream, yauzl): ESM output has no `require`.
-    banner: { js: "import { createRequire as __ma_createRequire } from 'node:module'; const require = __ma_createRequire(import.meta.url);" },
-    external: ['@model-archiver/runtime', 'onnxruntime-node', 'sharp'],
-    plugins: [inlinePackageJson(false)],
-    logLevel: 'warning',
-  });
-  const mainSource = join(cli, 'dist/main.js');
-  const mainChunk = Object.entries(metafile.outputs).find(([, output]) => output.entryPoint && resolve(root, output.entryPoint) === mainSource);
-  if (mainChunk === undefined) throw new Error('the bundle has no chunk for dist/main.js');
-  await prerenderHelp(temp, resolve(root, mainChunk[0]));
-  await buildMainScript(temp);
+  await buildEntry(temp);
+  await buildZod(temp);
+  for (const script of SCRIPTS) await buildScript(temp, script);
+  await prerenderHelp(temp);
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
 }

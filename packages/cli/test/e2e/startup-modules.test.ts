@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -13,6 +13,7 @@ import type { CliRun } from './cli-harness.js';
 const TRACE = join(REPO_ROOT, 'fixtures/module-trace/register.mjs');
 const ZOD = /\/node_modules\/zod\//;
 const CORE_MAIN = /\/core\/dist\/index\.js$/;
+const YARGS = /\/node_modules\/yargs\//;
 
 interface TracedRun extends CliRun {
   /** URLs of the modules the process loaded, in load order. */
@@ -96,9 +97,22 @@ describe('modules a fresh model-archiver process loads', () => {
     expect(loads(second, CORE_MAIN)).toBe(false);
   });
 
-  it('loads zod for a command that validates the manifest, when that command runs', async () => {
-    const run = await runTraced(['inspect', 'echo.mar', '--json'], dir);
-    expect(run.exitCode, run.stderr).toBe(0);
+  it('inspects, verifies and lints a valid archive without loading zod or yargs (the direct path)', async () => {
+    for (const args of [['inspect', 'echo.mar', '--json'], ['verify', 'echo.mar'], ['lint', 'echo.mar']]) {
+      const run = await runTraced(args, dir);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.modules).toContain(pathToFileURL(join(REPO_ROOT, 'packages/cli/dist/direct.js')).href);
+      expect(loads(run, ZOD)).toBe(false);
+      expect(loads(run, YARGS)).toBe(false);
+      expect(loads(run, CORE_MAIN)).toBe(false);
+    }
+  });
+
+  it('loads zod to explain an invalid manifest, when that command runs', async () => {
+    await mkdir(join(dir, 'bad/MAR-INF'), { recursive: true });
+    await writeFile(join(dir, 'bad/MAR-INF/MANIFEST.json'), JSON.stringify({ model: { modelName: 7 } }));
+    const run = await runTraced(['inspect', 'bad', '--json'], dir);
+    expect(run.exitCode).toBe(3);
     expect(loads(run, ZOD)).toBe(true);
   });
 });
