@@ -19,7 +19,7 @@ export type RunDirect = (argv: readonly string[], io?: CliIo) => Promise<number 
  * compiles these files itself with the cache, which skips most of the parsing and compiling a fresh process would do.
  * The unbundled build (`tsc -b`) has neither file and imports main.js and direct.js.
  */
-export const BUNDLED_SCRIPTS: Readonly<Record<keyof BundledExports, string>> = { main: 'main.cjs', runDirect: 'direct.cjs' };
+const BUNDLED_SCRIPTS: Readonly<Record<keyof BundledExports, string>> = { main: 'main.cjs', runDirect: 'direct.cjs' };
 
 /** What each bundled script exports. */
 export interface BundledExports {
@@ -56,7 +56,7 @@ export function runBundledScript<K extends keyof BundledExports>(script: Script,
 }
 
 /** Export `name` of its bundled script with its code cache, or `unbundled()` when there is no bundle. */
-function loadBundled<K extends keyof BundledExports>(name: K, unbundled: () => Promise<BundledExports[K]>): Promise<BundledExports[K]> {
+async function loadBundled<K extends keyof BundledExports>(name: K, unbundled: () => Promise<BundledExports[K]>): Promise<BundledExports[K]> {
   const file = fileURLToPath(new URL(`./${BUNDLED_SCRIPTS[name]}`, import.meta.url));
   let source: string;
   try {
@@ -70,7 +70,7 @@ function loadBundled<K extends keyof BundledExports>(name: K, unbundled: () => P
   } catch {
     cachedData = undefined;
   }
-  return Promise.resolve(runBundledScript(compileBundledScript(file, source, cachedData), file, name));
+  return runBundledScript(compileBundledScript(file, source, cachedData), file, name);
 }
 
 /** The CLI's `main()`: main.cjs with its code cache in the bundle, main.js elsewhere. */

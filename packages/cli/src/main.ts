@@ -16,7 +16,7 @@ import { VERSION } from './version.js';
 const COMPLETION_COMMAND = 'completion';
 
 /** A command-line mistake (unknown command or flag, missing required flag, bad choice): exit code 2. */
-export class UsageError extends Error {
+class UsageError extends Error {
   constructor(
     message: string,
     readonly details: Record<string, unknown> = {},
