@@ -7,7 +7,7 @@
 //   direct.cjs (+.cache) the direct path of inspect, verify and lint (direct.js): no yargs
 //   main.cjs (+.cache)   main() and everything it imports
 //   zod.cjs              zod, which direct.cjs requires only to explain an invalid document
-//   prerendered-help.json `--help` as yargs renders it, for src/fast-path.ts
+//   prerendered-help.json `--help` and `<command> --help` as yargs renders them, for src/fast-path.ts
 // direct.cjs and main.cjs come with their V8 code cache, which src/load-bundled.ts compiles them with (Node 20 keeps
 // none for modules). @model-archiver/runtime (an optional peer, with ONNX Runtime and sharp) stays external.
 // `require('<relative>/package.json')` through createRequire(import.meta.url), which cannot work from another folder,
@@ -81,28 +81,36 @@ function refuseInputs(metafile, pattern, what) {
 const HELP_WIDTHS = [80, 100, 120];
 
 /**
- * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` as the bundle's own `main()` (yargs,
- * main.cjs) prints it at each width of HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
+ * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` and `model-archiver <command> --help`
+ * (HELP_COMMANDS of src/fast-path.ts) as the bundle's own `main()` (yargs, main.cjs) prints them at each width of
+ * HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
  */
 function prerenderHelp(bundleDir) {
   const script = `
     const { compileBundledScript, runBundledScript } = await import(${JSON.stringify(LOAD_BUNDLED)});
+    const { HELP_COMMANDS } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/fast-path.js')).href)});
     const { readFileSync } = await import('node:fs');
     const { VERSION } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/version.js')).href)});
     const file = ${JSON.stringify(join(bundleDir, 'main.cjs'))};
     const main = runBundledScript(compileBundledScript(file, readFileSync(file, 'utf8')), file, 'main');
-    const help = {};
-    for (const columns of ${JSON.stringify(HELP_WIDTHS)}) {
-      let out = '';
-      let err = '';
-      const sink = (write) => ({ write: (text) => { write(String(text)); return true; }, columns });
-      const io = { stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), cwd: process.cwd(), env: process.env,
-        signal: new AbortController().signal };
-      const code = await main(['--help'], io);
-      if (code !== 0 || err !== '' || !out.endsWith('\\n')) throw new Error('--help at ' + columns + ' columns: exit ' + code + ' ' + err);
-      help[columns] = out.slice(0, -1);
-    }
-    process.stdout.write(JSON.stringify({ version: VERSION, help }));`;
+    const render = async (args) => {
+      const widths = {};
+      for (const columns of ${JSON.stringify(HELP_WIDTHS)}) {
+        let out = '';
+        let err = '';
+        const sink = (write) => ({ write: (text) => { write(String(text)); return true; }, columns });
+        const io = { stdout: sink((t) => (out += t)), stderr: sink((t) => (err += t)), cwd: process.cwd(), env: process.env,
+          signal: new AbortController().signal };
+        const code = await main(args, io);
+        if (code !== 0 || err !== '' || !out.endsWith('\\n')) throw new Error(args.join(' ') + ' at ' + columns + ' columns: exit ' + code + ' ' + err);
+        widths[columns] = out.slice(0, -1);
+      }
+      return widths;
+    };
+    const help = await render(['--help']);
+    const commandHelp = {};
+    for (const command of HELP_COMMANDS) commandHelp[command] = await render([command, '--help']);
+    process.stdout.write(JSON.stringify({ version: VERSION, help, commandHelp }));`;
   // yargs takes its locale from the environment: the texts are the English ones, which fast-path.ts prints only there.
   const env = { ...process.env, LC_ALL: 'en_US', LC_MESSAGES: '', LANG: '', LANGUAGE: '' };
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: bundleDir, env, encoding: 'utf8' });

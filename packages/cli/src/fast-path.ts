@@ -13,10 +13,14 @@ export interface FastPathProcess {
 }
 
 /**
- * `model-archiver --help` as yargs renders it, per wrap width, written next to the bundle at build time by
- * scripts/bundle-cli.mjs from the bundle's own `main()`. The unbundled build (`tsc -b`) has none.
+ * `model-archiver --help` and `model-archiver <command> --help` as yargs renders them, per wrap width, written next to
+ * the bundle at build time by scripts/bundle-cli.mjs from the bundle's own `main()`: `{ version, help: { [width]: text
+ * }, commandHelp: { [command]: { [width]: text } } }`. The unbundled build (`tsc -b`) has none.
  */
 const PRERENDERED_HELP = new URL('./prerendered-help.json', import.meta.url);
+
+/** The commands whose `<command> --help` is pre-rendered: all but yargs' `completion` (its `--help` is a usage error). */
+export const HELP_COMMANDS: readonly string[] = COMMAND_NAMES.filter((name) => name !== 'completion');
 
 /** The wrap width `main()` gives yargs for this stdout. */
 export const helpWidth = (columns: number | undefined): number => Math.min(120, columns ?? 100);
@@ -44,23 +48,30 @@ export function englishLocale(env: Readonly<Record<string, string | undefined>>)
   return locale === 'en' || locale.startsWith('en_') || locale === 'C' || locale === 'POSIX';
 }
 
-/** The pre-rendered `--help` text for a wrap width, or undefined (no file, another width, or a stale file). */
-function prerenderedHelp(width: number): string | undefined {
-  let texts: { version?: unknown; help?: Record<string, unknown> };
+/**
+ * The pre-rendered `--help` text for a wrap width, of `command` when given, or undefined (no file, another width, or a
+ * stale file).
+ */
+function prerenderedHelp(width: number, command: string | undefined): string | undefined {
+  type Widths = Record<string, unknown>;
+  let texts: { version?: unknown; help?: Widths; commandHelp?: Record<string, Widths | undefined> };
   try {
     texts = JSON.parse(readFileSync(PRERENDERED_HELP, 'utf8')) as typeof texts;
   } catch {
     return undefined;
   }
-  const text = texts.version === VERSION ? texts.help?.[String(width)] : undefined;
+  const widths = command === undefined ? texts.help : texts.commandHelp?.[command];
+  const text = texts.version === VERSION ? widths?.[String(width)] : undefined;
   return typeof text === 'string' ? text : undefined;
 }
 
+const isHelpFlag = (arg: string | undefined): boolean => arg === '--help' || arg === '-h';
+
 /**
  * Answers the command lines that need no argument parser, before yargs and the command modules are loaded (they are
- * most of a fresh process's start-up): `-V`/`--tool-version`, `--help`/`-h` (pre-rendered text of the bundle, in an
- * English locale) and an unknown command without `--json`. Returns the exit code, or undefined when `main()` must
- * run. Each answer is byte for byte what `main()` prints for the same arguments.
+ * most of a fresh process's start-up): `-V`/`--tool-version`, `--help`/`-h` and `<command> --help`/`-h` (pre-rendered
+ * text of the bundle, in an English locale) and an unknown command without `--json`. Returns the exit code, or
+ * undefined when `main()` must run. Each answer is byte for byte what `main()` prints for the same arguments.
  */
 export function answerWithoutParser(args: readonly string[], proc: FastPathProcess): number | undefined {
   const [first] = args;
@@ -69,8 +80,10 @@ export function answerWithoutParser(args: readonly string[], proc: FastPathProce
     proc.stdout.write(`${VERSION}\n`);
     return ExitCode.OK;
   }
-  if (args.length === 1 && (first === '--help' || first === '-h') && englishLocale(proc.env)) {
-    const help = prerenderedHelp(helpWidth(proc.stdout.columns));
+  const helpOf = args.length === 2 && isHelpFlag(args[1]) && first !== undefined && HELP_COMMANDS.includes(first) ? first : undefined;
+  // YARGS_DISABLE_WRAP makes yargs print the help unwrapped: not the pre-rendered text.
+  if (((args.length === 1 && isHelpFlag(first)) || helpOf !== undefined) && englishLocale(proc.env) && !proc.env.YARGS_DISABLE_WRAP) {
+    const help = prerenderedHelp(helpWidth(proc.stdout.columns), helpOf);
     if (help === undefined) return undefined;
     proc.stdout.write(`${help}\n`);
     return ExitCode.OK;

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { answerWithoutParser, englishLocale } from '../../src/fast-path.js';
+import { answerWithoutParser, englishLocale, HELP_COMMANDS } from '../../src/fast-path.js';
 import type { CliIo } from '../../src/io.js';
 import { main } from '../../src/main.js';
 import { DIST_BIN, REPO_ROOT, runCli, tempDir } from './cli-harness.js';
@@ -18,13 +18,13 @@ import type { CliRun } from './cli-harness.js';
 
 const PRERENDERED = join(REPO_ROOT, 'packages/cli/dist/bundle/prerendered-help.json');
 
-/** `main(['--help'])` in-process with a stdout of the given width. */
-async function helpAt(columns: number): Promise<string> {
+/** `main([...command, '--help'])` in-process with a stdout of the given width. */
+async function helpAt(columns: number, command: string[] = []): Promise<string> {
   const stdout = Object.assign(new PassThrough(), { columns });
   let out = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const io: CliIo = { stdout, stderr: new PassThrough(), cwd: REPO_ROOT, env: {}, signal: new AbortController().signal };
-  expect(await main(['--help'], io)).toBe(0);
+  expect(await main([...command, '--help'], io)).toBe(0);
   return out;
 }
 
@@ -49,14 +49,27 @@ afterAll(async () => {
 });
 
 describe('answers given without yargs', () => {
-  it('pre-renders --help for each width exactly as yargs prints it', async () => {
-    const { help } = JSON.parse(await readFile(PRERENDERED, 'utf8')) as { help: Record<string, string> };
+  it('pre-renders --help and each <command> --help for each width exactly as yargs prints them', async () => {
+    const { help, commandHelp } = JSON.parse(await readFile(PRERENDERED, 'utf8')) as {
+      help: Record<string, string>;
+      commandHelp: Record<string, Record<string, string>>;
+    };
     expect(Object.keys(help)).toEqual(['80', '100', '120']);
     for (const [width, text] of Object.entries(help)) expect(`${text}\n`).toBe(await helpAt(Number(width)));
+    expect(Object.keys(commandHelp)).toEqual([...HELP_COMMANDS]);
+    for (const [command, widths] of Object.entries(commandHelp)) {
+      expect(Object.keys(widths)).toEqual(['80', '100', '120']);
+      for (const [width, text] of Object.entries(widths)) expect(`${text}\n`).toBe(await helpAt(Number(width), [command]));
+    }
   });
 
-  it('prints the same --help, -h and -V bytes as the unbundled build, exit 0', async () => {
-    for (const args of [['--help'], ['-h'], ['-V'], ['--tool-version']]) {
+  it('prints the same --help, -h, <command> --help and -V bytes as the unbundled build, exit 0', async () => {
+    // YARGS_DISABLE_WRAP (yargs prints unwrapped help) goes to yargs, so the bytes stay the same.
+    for (const env of [ENGLISH, { ...ENGLISH, YARGS_DISABLE_WRAP: '1' }]) {
+      const [bundled, unbundled] = await Promise.all([runCli(['inspect', '--help'], dir, env), runUnbundled(['inspect', '--help'], dir, env)]);
+      expect(bundled).toEqual(unbundled);
+    }
+    for (const args of [['--help'], ['-h'], ['-V'], ['--tool-version'], ['inspect', '--help'], ['create', '-h'], ['predict', '--help']]) {
       const [bundled, unbundled] = await Promise.all([runCli(args, dir, ENGLISH), runUnbundled(args, dir, ENGLISH)]);
       expect(bundled).toEqual(unbundled);
       expect(bundled.exitCode).toBe(0);
@@ -72,12 +85,14 @@ describe('answers given without yargs', () => {
     }
   });
 
-  it('leaves a known command, flags, --json usage errors and other locales to main()', () => {
+  it('leaves a known command, flags, --json usage errors, other locales and YARGS_DISABLE_WRAP to main()', () => {
     const proc = { stdout: { write: () => true, columns: 100 }, stderr: { write: () => true }, env: ENGLISH };
-    for (const args of [['inspect', 'x.mar'], ['--model-name', 'm'], ['inspct', '--json'], ['inspct', '--format=json'], ['--help', 'inspect'], []]) {
+    const others = [['inspect', 'x.mar'], ['--model-name', 'm'], ['inspct', '--json'], ['inspct', '--format=json'], ['--help', 'inspect'], []];
+    for (const args of [...others, ['completion', '--help'], ['inspect', '--help', '--json'], ['inspect', 'x.mar', '--help']]) {
       expect(answerWithoutParser(args, proc)).toBeUndefined();
     }
     expect(answerWithoutParser(['--help'], { ...proc, env: { LANG: 'de_DE.UTF-8' } })).toBeUndefined();
+    expect(answerWithoutParser(['inspect', '--help'], { ...proc, env: { ...ENGLISH, YARGS_DISABLE_WRAP: '1' } })).toBeUndefined();
     expect(answerWithoutParser(['--help'], { ...proc, stdout: { write: () => true, columns: 93 } })).toBeUndefined();
   });
 
