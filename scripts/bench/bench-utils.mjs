@@ -43,7 +43,8 @@ export function timedPrecise(command, args, options = {}, expectedStatus = 0) {
   const script = 's=$EPOCHREALTIME; "$@" >/dev/null 2>&1; rc=$?; e=$EPOCHREALTIME; times; echo "$s $e $rc"';
   const result = spawnSync('bash', ['-c', script, 'bash', command, ...args], { encoding: 'utf8', ...options });
   const [, children = '', stamps = ''] = result.stdout.trim().split('\n');
-  const [start, end, status] = stamps.split(' ').map(Number);
+  // $EPOCHREALTIME has the locale's decimal separator.
+  const [start, end, status] = stamps.split(' ').map((part) => Number(part.replace(',', '.')));
   if (status !== expectedStatus) throw new Error(`${command} ${args.join(' ')} exited ${status}, not ${expectedStatus}`);
   const seconds = (text) => {
     const match = /^(\d+)m([\d.]+)s$/.exec(text);
