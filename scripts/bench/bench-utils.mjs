@@ -43,13 +43,13 @@ export function timedPrecise(command, args, options = {}, expectedStatus = 0) {
   const script = 's=$EPOCHREALTIME; "$@" >/dev/null 2>&1; rc=$?; e=$EPOCHREALTIME; times; echo "$s $e $rc"';
   const result = spawnSync('bash', ['-c', script, 'bash', command, ...args], { encoding: 'utf8', ...options });
   const [, children = '', stamps = ''] = result.stdout.trim().split('\n');
-  // $EPOCHREALTIME has the locale's decimal separator.
+  // $EPOCHREALTIME and `times` use the locale's decimal separator.
   const [start, end, status] = stamps.split(' ').map((part) => Number(part.replace(',', '.')));
   if (status !== expectedStatus) throw new Error(`${command} ${args.join(' ')} exited ${status}, not ${expectedStatus}`);
   const seconds = (text) => {
-    const match = /^(\d+)m([\d.]+)s$/.exec(text);
+    const match = /^(\d+)m(\d+[.,]\d+)s$/.exec(text);
     if (match === null) throw new Error(`unexpected output of bash times: ${result.stdout}`);
-    return Number(match[1]) * 60 + Number(match[2]);
+    return Number(match[1]) * 60 + Number((match[2] ?? '').replace(',', '.'));
   };
   const [user = '', sys = ''] = children.split(' ');
   return { wall: end - start, cpu: seconds(user) + seconds(sys) };
