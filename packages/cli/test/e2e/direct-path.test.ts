@@ -25,7 +25,7 @@ interface TracedRun extends CliRun {
   trace: string[];
 }
 
-/** Runs `node [nodeArgs] bin ...args` in `cwd`; trace lines (`<prefix> ...`) are taken out of stderr. */
+/** Runs `node [nodeArgs] bin ...args` in the test folder; trace lines (`<prefix> ...`) are taken out of stderr. */
 function run(bin: string, args: readonly string[], env: Record<string, string> = {}, nodeArgs: string[] = [], prefix = 'bundle-trace '): Promise<TracedRun> {
   return new Promise((resolve) => {
     execFile(
@@ -174,7 +174,7 @@ describe('the direct path of the unbundled build', () => {
   });
 });
 
-/** Whether process `pid` has `file` open (Linux /proc; elsewhere: after a second). */
+/** Waits until process `pid` has `file` open (Linux /proc; elsewhere a second). */
 async function waitUntilOpen(pid: number, file: string): Promise<void> {
   const fds = `/proc/${pid}/fd`;
   for (let i = 0; i < 400; i += 1) {
