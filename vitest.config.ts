@@ -10,6 +10,7 @@ export default defineConfig({
     alias: [
       { find: /^@model-archiver\/core$/, replacement: src('core') },
       { find: /^@model-archiver\/core\/read$/, replacement: src('core', 'read-entry') },
+      { find: /^@model-archiver\/core\/check$/, replacement: src('core', 'check-entry') },
       { find: /^@model-archiver\/runtime$/, replacement: src('runtime') },
     ],
   },

@@ -72,9 +72,11 @@ export {
   createIntegrityRecord,
   serializeIntegrityRecord,
   parseIntegrityRecord,
+  parseSignature,
 } from './integrity/record.js';
 export type { IntegrityFile, IntegrityRecord, Signature } from './integrity/record.js';
-export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
+export { parseIntegrityRecordLazily, parseSignatureLazily } from './integrity/parse-lazily.js';
+export { checkManifest, safeValidateManifest, validateManifest } from './manifest/validate-manifest.js';
 
 // --- build ---
 export type { BuildOptions, BuildProgress, BuildResult, BuiltEntry } from './builder/build-options.js';
@@ -117,7 +119,7 @@ export type { ModifiedEntry, VerifyFailure, VerifyOptions, VerifyReport } from '
 export type { ArchiveSource } from './verify/with-archive.js';
 export { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from './integrity/keys.js';
 export type { KeyInput, SigningKeys } from './integrity/keys.js';
-export { checkSignature, createSignature, parseSignature, serializeSignature } from './integrity/signature.js';
+export { checkSignature, createSignature, serializeSignature } from './integrity/signature.js';
 export type { SignatureCheck } from './integrity/signature.js';
 export { signArchive } from './sign/sign-archive.js';
 export type { SignOptions, SignResult } from './sign/sign-archive.js';

@@ -23,7 +23,8 @@ export { INTEGRITY_PATH, SIGNATURE_PATH } from './integrity/paths.js';
 export type { AnyManifest, ManifestByFlavour, ParsedManifest } from './manifest/schemas.js';
 
 // --- integrity ---
-export { parseIntegrityRecordLazily } from './integrity/parse-record-lazily.js';
+export { parseIntegrityRecordLazily, parseSignatureLazily } from './integrity/parse-lazily.js';
+export { checkManifest, safeValidateManifest, validateManifest } from './manifest/validate-manifest.js';
 export type { IntegrityFile, IntegrityRecord } from './integrity/record.js';
 
 // --- read ---

@@ -7,11 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import * as main from '@model-archiver/core';
+import * as checking from '@model-archiver/core/check';
 import * as reading from '@model-archiver/core/read';
 
 // The built entry points (npm test builds first), loaded in fresh processes that list the modules they load.
 const readEntry = fileURLToPath(new URL('../dist/read-entry.js', import.meta.url));
 const mainEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const checkEntry = fileURLToPath(new URL('../dist/check-entry.js', import.meta.url));
 const trace = fileURLToPath(new URL('../../../fixtures/module-trace/register.mjs', import.meta.url));
 
 let dir: string;
@@ -52,11 +54,35 @@ describe('@model-archiver/core/read', () => {
     expect(loadsZod(modules)).toBe(false);
   });
 
-  it('loads the schemas only when a manifest or a record is validated', () => {
-    const manifest = modulesLoadedBy(readEntry, 'const a = await core.openArchive(archive); await a.readManifest(); await a.close();');
-    expect(loadsZod(manifest)).toBe(true);
-    const record = modulesLoadedBy(readEntry, 'const a = await core.openArchive(archive); await core.parseIntegrityRecordLazily(await a.readEntry(core.INTEGRITY_PATH)); await a.close();');
-    expect(loadsZod(record)).toBe(true);
+  it('validates a valid manifest and record without zod, and loads it to explain an invalid one', async () => {
+    const valid = modulesLoadedBy(
+      readEntry,
+      [
+        'const a = await core.openArchive(archive);',
+        "if ((await a.readManifest()).manifest.model.modelName !== 'm') throw new Error('manifest');",
+        'const record = await core.parseIntegrityRecordLazily(await a.readEntry(core.INTEGRITY_PATH));',
+        "if (!record.files.some((f) => f.path === 'svc.mjs')) throw new Error('record');",
+        'await a.close();',
+      ].join('\n'),
+    );
+    expect(valid.some((url) => url.endsWith('/json-check/compile-json-parse.js'))).toBe(true);
+    expect(loadsZod(valid)).toBe(false);
+    const invalidManifest = modulesLoadedBy(
+      readEntry,
+      [
+        "const r = await core.validateManifest('{\"runtime\":\"python\",\"model\":{}}').then(() => 'ok', (e) => e.code);",
+        "if (r !== 'MANIFEST_INVALID') throw new Error(r);",
+      ].join('\n'),
+    );
+    expect(loadsZod(invalidManifest)).toBe(true);
+    const invalidRecord = modulesLoadedBy(
+      readEntry,
+      [
+        "const r = await core.parseIntegrityRecordLazily('{\"integrityVersion\":2}').then(() => 'ok', (e) => e.code);",
+        "if (r !== 'INTEGRITY_MISMATCH') throw new Error(r);",
+      ].join('\n'),
+    );
+    expect(loadsZod(invalidRecord)).toBe(true);
   });
 
   it('loads no container reader until an archive is opened', () => {
@@ -78,5 +104,48 @@ describe('@model-archiver/core/read', () => {
     expect(pkg.exports['./read']?.default).toBe('./dist/read-entry.js');
     // The main entry still works standalone and validates with zod (a sanity check of the trace above).
     expect(loadsZod(modulesLoadedBy(mainEntry, ''))).toBe(true);
+  });
+});
+
+describe('@model-archiver/core/check', () => {
+  it('inspects, verifies and lints a valid archive without loading zod', () => {
+    const modules = modulesLoadedBy(
+      checkEntry,
+      [
+        'const report = await core.inspectArchive(archive);',
+        "if (report.flavour !== 'node' || report.manifestError !== undefined) throw new Error(JSON.stringify(report));",
+        'const verified = await core.verifyArchive(archive);',
+        "if (core.verificationError(verified) !== undefined) throw new Error('verify');",
+        'const lint = await core.lintArchives([archive], { verify: true });',
+        "if (lint.results.length !== 1 || lint.errorCount !== 0) throw new Error(JSON.stringify(lint.results));",
+      ].join('\n'),
+    );
+    expect(modules.some((url) => url.endsWith('/lint/lint-archives.js'))).toBe(true);
+    expect(loadsZod(modules)).toBe(false);
+  });
+
+  it('loads zod to explain an archive whose manifest is invalid', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const folder = join(dir, 'bad');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(folder, 'MAR-INF'), { recursive: true });
+    await writeFile(join(folder, 'MAR-INF', 'MANIFEST.json'), '{"runtime":"python","model":{"modelName":"m"}}');
+    const modules = modulesLoadedBy(
+      checkEntry,
+      [
+        `const report = await core.inspectArchive(${JSON.stringify(folder)});`,
+        "if (report.manifestError?.code !== 'MANIFEST_INVALID') throw new Error(JSON.stringify(report.manifestError));",
+      ].join('\n'),
+    );
+    expect(loadsZod(modules)).toBe(true);
+  });
+
+  it('exports the same bindings as the main entry point and is declared in the package exports', async () => {
+    for (const [name, value] of Object.entries(checking)) {
+      expect(main[name as keyof typeof main], name).toBe(value);
+    }
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { exports: Record<string, { default: string }> };
+    expect(pkg.exports['./check']?.default).toBe('./dist/check-entry.js');
   });
 });

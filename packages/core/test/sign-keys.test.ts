@@ -3,7 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 
 import { generateSigningKeys, keyIdOf, readPrivateKey, readPublicKey } from '../src/integrity/keys.js';
-import { checkSignature, createSignature, parseSignature, serializeSignature } from '../src/integrity/signature.js';
+import { parseSignature } from '../src/integrity/record.js';
+import { checkSignature, createSignature, serializeSignature } from '../src/integrity/signature.js';
 
 const record = Buffer.from('{"integrityVersion":1}\n');
 

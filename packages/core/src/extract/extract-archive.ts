@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { abortedError, isModelArchiveError, ModelArchiveError } from '../errors.js';
+import { parseIntegrityRecordLazily } from '../integrity/parse-lazily.js';
 import { INTEGRITY_PATH } from '../integrity/paths.js';
 import type { IntegrityRecord } from '../integrity/record.js';
 import type { ReadLimits } from '../read/archive-types.js';
@@ -165,9 +166,7 @@ async function readRecord(archive: BaseArchive): Promise<IntegrityRecord> {
     throw new ModelArchiveError('INTEGRITY_MISSING', `${archive.path} has no ${INTEGRITY_PATH}`, { details: { archive: archive.path } });
   }
   const bytes = await archive.readEntry(INTEGRITY_PATH);
-  // The record's schema (zod) is imported only when a record is checked: see read/read-manifest.ts.
-  const { parseIntegrityRecord } = await import('../integrity/record.js');
-  return parseIntegrityRecord(bytes.toString('utf8'));
+  return parseIntegrityRecordLazily(bytes);
 }
 
 /** Renames the finished temp folder onto `target`; with `force` the old target is moved aside first, then removed. */

@@ -1,8 +1,8 @@
 import { isModelArchiveError } from '../errors.js';
-import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
+import { parseIntegrityRecordLazily, parseSignatureLazily } from '../integrity/parse-lazily.js';
+import { INTEGRITY_PATH, SIGNATURE_PATH } from '../integrity/paths.js';
 import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import type { ArchiveEntryInfo, ContainerFormat, ModelArchive, ReadLimits } from '../read/archive-types.js';
-import { parseSignature } from '../integrity/signature.js';
 import { archiveWarnings } from '../read/archive-warnings.js';
 import { withArchive } from '../verify/with-archive.js';
 import type { ArchiveSource } from '../verify/with-archive.js';
@@ -113,11 +113,11 @@ async function readIntegrity(archive: ModelArchive, report: InspectReport): Prom
   const digests = new Map<string, string>();
   try {
     if (report.integrity.present) {
-      const record = parseIntegrityRecord((await archive.readEntry(INTEGRITY_PATH)).toString('utf8'));
+      const record = await parseIntegrityRecordLazily(await archive.readEntry(INTEGRITY_PATH));
       for (const file of record.files) digests.set(file.path, file.sha256);
     }
     if (report.integrity.signed) {
-      report.integrity.keyId = parseSignature((await archive.readEntry(SIGNATURE_PATH)).toString('utf8')).keyId;
+      report.integrity.keyId = (await parseSignatureLazily(await archive.readEntry(SIGNATURE_PATH))).keyId;
     }
   } catch (error) {
     report.integrity.error = problem(error);

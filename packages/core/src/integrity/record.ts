@@ -67,3 +67,20 @@ export function parseIntegrityRecord(text: string): IntegrityRecord {
   }
   return parsed.data;
 }
+
+/** Parses `MAR-INF/signature.json`; a malformed file throws `SIGNATURE_INVALID`. */
+export function parseSignature(text: string): Signature {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ModelArchiveError('SIGNATURE_INVALID', 'MAR-INF/signature.json is not valid JSON', { cause });
+  }
+  const parsed = SignatureSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ModelArchiveError('SIGNATURE_INVALID', `MAR-INF/signature.json is malformed: ${z.prettifyError(parsed.error)}`, {
+      cause: parsed.error,
+    });
+  }
+  return parsed.data;
+}

@@ -1,10 +1,7 @@
 import { createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
-import { z } from 'zod';
-
-import { ModelArchiveError } from '../errors.js';
-import { INTEGRITY_PATH, SignatureSchema } from './record.js';
+import { INTEGRITY_PATH } from './paths.js';
 import type { Signature } from './record.js';
 import { keyIdOf, readPrivateKey, readPublicKey } from './keys.js';
 import type { KeyInput } from './keys.js';
@@ -29,23 +26,6 @@ export function createSignature(recordBytes: Uint8Array, privateKey: KeyInput): 
 /** The exact bytes stored as `MAR-INF/signature.json`: 2-space JSON with a trailing newline. */
 export function serializeSignature(signature: Signature): string {
   return `${JSON.stringify(signature, null, 2)}\n`;
-}
-
-/** Parses `MAR-INF/signature.json`; a malformed file throws `SIGNATURE_INVALID`. */
-export function parseSignature(text: string): Signature {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ModelArchiveError('SIGNATURE_INVALID', 'MAR-INF/signature.json is not valid JSON', { cause });
-  }
-  const parsed = SignatureSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new ModelArchiveError('SIGNATURE_INVALID', `MAR-INF/signature.json is malformed: ${z.prettifyError(parsed.error)}`, {
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
 }
 
 /** Outcome of {@link checkSignature}. */

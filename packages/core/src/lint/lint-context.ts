@@ -1,7 +1,7 @@
 import { inspectOnnxModels } from '../inspect/inspect-archive.js';
 import type { InspectedOnnxModel } from '../inspect/inspect-archive.js';
 import { LEGACY_MANIFEST_PATH, MANIFEST_PATH } from '../vocabulary/manifest-flavours.js';
-import { safeParseManifest } from '../manifest/parse.js';
+import { safeValidateManifest } from '../manifest/validate-manifest.js';
 import type { ModelArchive } from '../read/archive-types.js';
 import type { VerifyReport } from '../verify/verify-archive.js';
 import { verifyArchive } from '../verify/verify-archive.js';
@@ -17,7 +17,7 @@ export async function readLintManifest(archive: ModelArchive): Promise<LintManif
   const path = [MANIFEST_PATH, LEGACY_MANIFEST_PATH].find((p) => archive.entry(p)?.type === 'file');
   if (path === undefined) return undefined;
   const bytes = await archive.readEntry(path);
-  const result = safeParseManifest(bytes, { path });
+  const result = await safeValidateManifest(bytes, { path });
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

@@ -1,20 +1,13 @@
 import { z } from 'zod';
 
 import { ModelArchiveError } from '../errors.js';
+import { decodeManifest, type ManifestIssue } from './decode-manifest.js';
 import { detectFlavour } from './detect.js';
 import type { ManifestFlavour } from '../vocabulary/manifest-flavours.js';
 import { checkManifestRules } from './rules.js';
 import { MANIFEST_SCHEMAS, type ParsedManifest } from './schemas.js';
 
-/** One problem of a manifest, as reported in `details.issues` of `MANIFEST_INVALID`. */
-export interface ManifestIssue {
-  /** Dotted JSON path of the value (`model.modelName`); `''` for the whole document. */
-  path: string;
-  /** zod issue code (`invalid_type`, `invalid_value`, `unrecognized_keys`, ...), a rule id, or `invalid_json`. */
-  code: string;
-  /** Human-readable explanation. */
-  message: string;
-}
+export type { ManifestIssue } from './decode-manifest.js';
 
 /** Options of {@link parseManifest}. */
 export interface ParseManifestOptions {
@@ -43,29 +36,6 @@ const toIssue = (issue: z.core.$ZodIssue): ManifestIssue => ({
   message: issue.message,
 });
 
-const decode = (input: unknown, where: string): { ok: true; json: unknown } | { ok: false; error: ModelArchiveError } => {
-  let text: string;
-  if (typeof input === 'string') text = input;
-  else if (input instanceof Uint8Array) {
-    try {
-      text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input);
-    } catch (cause) {
-      return { ok: false, error: invalidJson(`${where} is not valid UTF-8`, cause) };
-    }
-  } else return { ok: true, json: input };
-  try {
-    return { ok: true, json: JSON.parse(text) };
-  } catch (cause) {
-    return { ok: false, error: invalidJson(`${where} is not valid JSON: ${(cause as Error).message}`, cause) };
-  }
-};
-
-const invalidJson = (message: string, cause: unknown): ModelArchiveError =>
-  new ModelArchiveError('MANIFEST_INVALID', message, {
-    cause,
-    details: { flavour: undefined, issues: [{ path: '', code: 'invalid_json', message }] satisfies ManifestIssue[] },
-  });
-
 /**
  * Validates a manifest without throwing: the flavour's zod schema plus its cross-field rules (`rules.ts`), both
  * always run so every problem is reported with its JSON path.
@@ -74,7 +44,7 @@ const invalidJson = (message: string, cause: unknown): ModelArchiveError =>
  */
 export function safeParseManifest(input: unknown, options: ParseManifestOptions = {}): SafeParseManifestResult {
   const where = options.path ?? 'manifest';
-  const decoded = decode(input, where);
+  const decoded = decodeManifest(input, where);
   if (!decoded.ok) {
     const details = decoded.error.details as { issues: ManifestIssue[] };
     return { ok: false, flavour: undefined, issues: details.issues, error: decoded.error };

@@ -26,9 +26,9 @@ export async function readArchiveManifest(archive: ModelArchive): Promise<Archiv
   }
   const bytes = await archive.readEntry(path);
   const raw = bytes.toString('utf8');
-  // Imported on first use: the schemas (zod) cost a fresh process tens of milliseconds, and a reader that never
-  // validates a manifest (the runtime on a cache hit) never loads them.
-  const { parseManifest } = await import('../manifest/parse.js');
-  const parsed = parseManifest(bytes, { path });
+  // Imported on first use (a reader that never validates a manifest, the runtime on a cache hit, never loads it); it
+  // imports zod, tens of milliseconds in a fresh process, only to explain a manifest that is not valid.
+  const { validateManifest } = await import('../manifest/validate-manifest.js');
+  const parsed = await validateManifest(bytes, { path });
   return { ...parsed, path, raw };
 }

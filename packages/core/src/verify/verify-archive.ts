@@ -2,11 +2,12 @@ import { finished } from 'node:stream/promises';
 
 import { abortedError, isModelArchiveError, ModelArchiveError } from '../errors.js';
 import { matchRecord } from '../integrity/match-record.js';
-import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../integrity/record.js';
+import { parseIntegrityRecordLazily, parseSignatureLazily } from '../integrity/parse-lazily.js';
+import { INTEGRITY_PATH, SIGNATURE_PATH } from '../integrity/paths.js';
 import type { IntegrityRecord } from '../integrity/record.js';
 import type { ModelArchive, ReadLimits } from '../read/archive-types.js';
 import type { KeyInput } from '../integrity/keys.js';
-import { checkSignature, parseSignature } from '../integrity/signature.js';
+import { checkSignature } from '../integrity/signature.js';
 import { mapWithConcurrency } from '../map-with-concurrency.js';
 import { hashEntry, hashStream, type EntryDigest } from './hash-entry.js';
 import { withArchive } from './with-archive.js';
@@ -197,7 +198,7 @@ async function verifyOpened(archive: ModelArchive, options: VerifyOptions): Prom
   } else {
     recordBytes = await archive.readEntry(INTEGRITY_PATH);
     try {
-      const record = parseIntegrityRecord(recordBytes.toString('utf8'));
+      const record = await parseIntegrityRecordLazily(recordBytes);
       await compareWithRecord(archive, record, report, options.signal);
       const clean = report.modified.length === 0 && report.missing.length === 0 && report.extra.length === 0;
       report.integrity = clean ? 'ok' : 'mismatch';
@@ -247,7 +248,7 @@ async function checkArchiveSignature(
 ): Promise<void> {
   let signature;
   try {
-    signature = parseSignature((await archive.readEntry(SIGNATURE_PATH)).toString('utf8'));
+    signature = await parseSignatureLazily(await archive.readEntry(SIGNATURE_PATH));
   } catch (error) {
     if (!isModelArchiveError(error) || error.code !== 'SIGNATURE_INVALID') throw error;
     report.signature = 'invalid';

@@ -1,4 +1,4 @@
-import { INTEGRITY_PATH, SIGNATURE_PATH } from '../../integrity/record.js';
+import { INTEGRITY_PATH, SIGNATURE_PATH } from '../../integrity/paths.js';
 import { MANIFEST_PATH } from '../../vocabulary/manifest-flavours.js';
 import type { LintIssue, LintRule } from '../lint-types.js';
 import { collisionKey } from '../../read/safe-path.js';

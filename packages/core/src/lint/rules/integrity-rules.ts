@@ -1,6 +1,7 @@
 import { isModelArchiveError } from '../../errors.js';
-import { INTEGRITY_PATH, parseIntegrityRecord, SIGNATURE_PATH } from '../../integrity/record.js';
-import { checkSignature, parseSignature } from '../../integrity/signature.js';
+import { parseIntegrityRecordLazily, parseSignatureLazily } from '../../integrity/parse-lazily.js';
+import { INTEGRITY_PATH, SIGNATURE_PATH } from '../../integrity/paths.js';
+import { checkSignature } from '../../integrity/signature.js';
 import { compareListing } from '../../verify/verify-archive.js';
 import type { VerifyReport } from '../../verify/verify-archive.js';
 import type { LintContext, LintIssue, LintRule } from '../lint-types.js';
@@ -34,7 +35,7 @@ async function recordIssues(ctx: LintContext): Promise<LintIssue[]> {
     return issues.length > 0 ? issues : report.notes.map((message) => ({ message, entry: INTEGRITY_PATH, code: CODE }));
   }
   try {
-    return differences(compareListing(ctx.archive, parseIntegrityRecord(await ctx.readText(INTEGRITY_PATH))));
+    return differences(compareListing(ctx.archive, await parseIntegrityRecordLazily(await ctx.readText(INTEGRITY_PATH))));
   } catch (error) {
     if (!isModelArchiveError(error) || error.code !== CODE) throw error;
     return [{ message: error.message, entry: INTEGRITY_PATH, code: CODE }];
@@ -65,7 +66,7 @@ export const signatureInvalid: LintRule = {
     const invalid = (message: string): LintIssue[] => [{ message, entry: SIGNATURE_PATH, code: 'SIGNATURE_INVALID' }];
     if (ctx.archive.entry(INTEGRITY_PATH) === undefined) return invalid(`Signed, but there is no ${INTEGRITY_PATH} to sign`);
     try {
-      const signature = parseSignature(await ctx.readText(SIGNATURE_PATH));
+      const signature = await parseSignatureLazily(await ctx.readText(SIGNATURE_PATH));
       const check = checkSignature(await ctx.archive.readEntry(INTEGRITY_PATH), signature);
       return check.status === 'invalid' ? invalid(`Signature by key ${check.keyId} is invalid: ${check.reason ?? 'bad signature'}`) : [];
     } catch (error) {
