@@ -9,11 +9,11 @@ import v8 from 'node:v8';
  * (docs/performance.md, "Server: where the cost per request goes"), a full collection every 40-150 requests, whose
  * marking threads cost about 400 µs of CPU per request, more than a third of the model's own run. These flags let the
  * old generation grow to four times its live size before the next full collection and start marking only when 90% of
- * that room is used, so full collections become rare (a few per 10,000 requests in the same run).
+ * that room is used, so full collections become rare (2-5 per 5,000 requests in the same measurement).
  *
- * Only heuristics read at each collection are changed (V8 flags that change how the collector works, such as
- * `--single-threaded-gc` or `--no-concurrent-marking`, abort the process when set after start-up). A flag the user gave
- * Node on its command line (`node --heap-growing-percent=100 ...`) is left as given; `=0` restores V8's default for it.
+ * Only heuristics read at each collection are changed (`--single-threaded-gc`, which changes how the collector works,
+ * aborts the process at its first full collection when set after start-up). A flag the user gave Node on its command
+ * line (`node --heap-growing-percent=100 ...`) is left as given; `=0` restores V8's default for it.
  */
 export const GC_TUNING_FLAGS: readonly string[] = [
   '--heap-growing-percent=300',
