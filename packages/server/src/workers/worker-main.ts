@@ -3,9 +3,11 @@
  * built-ins: a handler that throws costs its batch; one that hangs or exits costs this process, which the server
  * restarts. The work itself is in `worker-loop.ts`.
  */
+import { tuneGarbageCollector } from '../gc-tuning.js';
 import { createWorkerLoop } from './worker-loop.js';
 import type { ToWorker } from './worker-protocol.js';
 
+tuneGarbageCollector();
 const onMessage = createWorkerLoop(
   {
     // Node IPC (`serialization: 'advanced'`) copies byte arrays; nothing can move between processes.

@@ -46,6 +46,8 @@ const groupKey = (request: PreparedRequest): string => {
  * cannot be stacked form groups of one.
  */
 export function groupRequests(requests: readonly PreparedRequest[], batching: boolean): number[][] {
+  // A lone request (every batch of a server that is not saturated) is its own group: no key to build.
+  if (requests.length === 1) return [[0]];
   const groups: number[][] = [];
   const byKey = new Map<string, number[]>();
   for (const [index, request] of requests.entries()) {
@@ -66,13 +68,16 @@ export function groupRequests(requests: readonly PreparedRequest[], batching: bo
   return groups;
 }
 
-/** Concatenates same-typed element storages. */
+/**
+ * Concatenates same-typed element storages. The result is allocated without zero-filling (every element is written
+ * right after), which spares a pass over the whole batch.
+ */
 const concat = (parts: readonly OnnxTensorData[]): OnnxTensorData => {
   const first = parts[0] as OnnxTensorData;
   if (Array.isArray(first)) return ([] as string[]).concat(...(parts as string[][]));
   const total = parts.reduce((sum, p) => sum + p.length, 0);
-  const Ctor = first.constructor as new (length: number) => Exclude<OnnxTensorData, string[]>;
-  const out = new Ctor(total);
+  const Ctor = first.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => Exclude<OnnxTensorData, string[]>;
+  const out = new Ctor(Buffer.allocUnsafeSlow(total * first.BYTES_PER_ELEMENT).buffer, 0, total);
   let offset = 0;
   for (const part of parts as Exclude<OnnxTensorData, string[]>[]) {
     (out as { set(a: ArrayLike<unknown>, o: number): void }).set(part, offset);
