@@ -83,12 +83,13 @@ const HELP_WIDTHS = [80, 100, 120];
 /**
  * Writes `prerendered-help.json` into the bundle folder: `model-archiver --help` and `model-archiver <command> --help`
  * (HELP_COMMANDS of src/fast-path.ts) as the bundle's own `main()` (yargs, main.cjs) prints them at each width of
- * HELP_WIDTHS, in English, which src/fast-path.ts prints without loading yargs.
+ * HELP_WIDTHS, in English, and `model-archiver completion` for each shell yargs has a script for, which
+ * src/fast-path.ts prints without loading yargs.
  */
 function prerenderHelp(bundleDir) {
   const script = `
     const { compileBundledScript, runBundledScript } = await import(${JSON.stringify(LOAD_BUNDLED)});
-    const { HELP_COMMANDS } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/fast-path.js')).href)});
+    const { completionShell, HELP_COMMANDS } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/fast-path.js')).href)});
     const { readFileSync } = await import('node:fs');
     const { VERSION } = await import(${JSON.stringify(pathToFileURL(join(cli, 'dist/version.js')).href)});
     const file = ${JSON.stringify(join(bundleDir, 'main.cjs'))};
@@ -110,7 +111,15 @@ function prerenderHelp(bundleDir) {
     const help = await render(['--help']);
     const commandHelp = {};
     for (const command of HELP_COMMANDS) commandHelp[command] = await render([command, '--help']);
-    process.stdout.write(JSON.stringify({ version: VERSION, help, commandHelp }));`;
+    // yargs picks the completion script from SHELL/ZSH_NAME (fast-path.ts completionShell): one per shell.
+    const completion = {};
+    for (const [shell, env] of Object.entries({ sh: '/bin/bash', zsh: '/usr/bin/zsh', fish: '/usr/bin/fish' })) {
+      process.env.SHELL = env;
+      delete process.env.ZSH_NAME;
+      if (completionShell(process.env) !== shell) throw new Error('completionShell disagrees for ' + env);
+      completion[shell] = (await render(['completion']))[${JSON.stringify(HELP_WIDTHS[0])}];
+    }
+    process.stdout.write(JSON.stringify({ version: VERSION, help, commandHelp, completion }));`;
   // yargs takes its locale from the environment: the texts are the English ones, which fast-path.ts prints only there.
   const env = { ...process.env, LC_ALL: 'en_US', LC_MESSAGES: '', LANG: '', LANGUAGE: '' };
   const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: bundleDir, env, encoding: 'utf8' });

@@ -77,6 +77,19 @@ describe('answers given without yargs', () => {
     }
   });
 
+  it('prints the completion script yargs prints for the shell (SHELL, ZSH_NAME), the same bytes as the unbundled build', async () => {
+    const shells = [{}, { SHELL: '/bin/bash' }, { SHELL: '/usr/bin/zsh' }, { SHELL: '/bin/sh', ZSH_NAME: 'zsh' }, { SHELL: '/usr/local/bin/fish' }];
+    const scripts = new Set<string>();
+    for (const shell of shells) {
+      const env = { ...ENGLISH, SHELL: '', ZSH_NAME: '', ...shell };
+      const [bundled, unbundled] = await Promise.all([runCli(['completion'], dir, env), runUnbundled(['completion'], dir, env)]);
+      expect(bundled).toEqual(unbundled);
+      expect(bundled.exitCode).toBe(0);
+      scripts.add(bundled.stdout);
+    }
+    expect(scripts.size).toBe(3);
+  });
+
   it('answers an unknown command as main() does, exit 2', async () => {
     for (const args of [['inspct', 'model.mar'], ['zzz'], ['inspct', '--json']]) {
       const [bundled, unbundled] = await Promise.all([runCli(args, dir, ENGLISH), runUnbundled(args, dir, ENGLISH)]);

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 import { link, lstat, mkdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -28,7 +28,7 @@ const outputExists = (target: string): ModelArchiveError =>
  * A temporary sibling name: `<target>.model-archiver-tmp-<pid>-<random>`, in the same folder so that a rename is
  * atomic, and recognisable so that {@link removeStaleTemporaries} can clean what a killed run left.
  */
-export const temporarySibling = (target: string, tag = 'tmp'): string => temporaryName(target, tag, process.pid, randomBytes(4).toString('hex'));
+export const temporarySibling = (target: string, tag = 'tmp'): string => temporaryName(target, tag, process.pid, nodeCrypto().randomBytes(4).toString('hex'));
 
 /** What {@link prepareOutput} set up: where to write, and the export folder it had to create (if any). */
 export interface PreparedOutput {

@@ -1,4 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+
+import { nodeCrypto } from '../node-crypto.js';
 
 import { ModelArchiveError } from '../errors.js';
 
@@ -22,7 +24,7 @@ export interface SigningKeys {
  * const { privateKeyPem, publicKeyPem } = generateSigningKeys();
  */
 export function generateSigningKeys(): SigningKeys {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { privateKey, publicKey } = nodeCrypto().generateKeyPairSync('ed25519');
   return {
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
@@ -43,10 +45,10 @@ const ensureEd25519 = (key: KeyObject, kind: 'private' | 'public'): KeyObject =>
 
 /** Parses an Ed25519 private key (PKCS#8 PEM); anything else throws `KEY_INVALID`. */
 export function readPrivateKey(input: KeyInput): KeyObject {
-  if (input instanceof KeyObject) return ensureEd25519(input, 'private');
+  if (input instanceof nodeCrypto().KeyObject) return ensureEd25519(input, 'private');
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: input, format: 'pem' });
+    key = nodeCrypto().createPrivateKey({ key: input, format: 'pem' });
   } catch (cause) {
     throw new ModelArchiveError('KEY_INVALID', 'The private key is not a PEM private key (expected PKCS#8 Ed25519)', { cause });
   }
@@ -58,14 +60,14 @@ export function readPrivateKey(input: KeyInput): KeyObject {
  * never hold the signer's secret.
  */
 export function readPublicKey(input: KeyInput): KeyObject {
-  if (input instanceof KeyObject) return ensureEd25519(input, 'public');
+  if (input instanceof nodeCrypto().KeyObject) return ensureEd25519(input, 'public');
   const text = typeof input === 'string' ? input : input.toString('utf8');
   if (text.includes('PRIVATE KEY')) {
     throw new ModelArchiveError('KEY_INVALID', 'A private key was given where a public key is expected');
   }
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: text, format: 'pem' });
+    key = nodeCrypto().createPublicKey({ key: text, format: 'pem' });
   } catch (cause) {
     throw new ModelArchiveError('KEY_INVALID', 'The public key is not a PEM public key (expected SPKI Ed25519)', { cause });
   }
@@ -74,5 +76,5 @@ export function readPublicKey(input: KeyInput): KeyObject {
 
 /** `keyId` of a public key: lowercase hex SHA-256 of its DER SPKI encoding. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  return nodeCrypto().createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
 }

@@ -1,5 +1,6 @@
-import { createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
+
+import { nodeCrypto } from '../node-crypto.js';
 
 import { INTEGRITY_PATH } from './paths.js';
 import type { Signature } from './record.js';
@@ -12,14 +13,14 @@ import type { KeyInput } from './keys.js';
  */
 export function createSignature(recordBytes: Uint8Array, privateKey: KeyInput): Signature {
   const key = readPrivateKey(privateKey);
-  const publicKey = createPublicKey(key);
+  const publicKey = nodeCrypto().createPublicKey(key);
   return {
     signatureVersion: 1,
     algorithm: 'ed25519',
     signedPath: INTEGRITY_PATH,
     keyId: keyIdOf(publicKey),
     publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    signature: cryptoSign(null, recordBytes, key).toString('base64'),
+    signature: nodeCrypto().sign(null, recordBytes, key).toString('base64'),
   };
 }
 
@@ -41,7 +42,7 @@ export interface SignatureCheck {
 
 const verifyWith = (recordBytes: Uint8Array, signature: Signature, key: KeyObject): boolean => {
   try {
-    return cryptoVerify(null, recordBytes, key, Buffer.from(signature.signature, 'base64'));
+    return nodeCrypto().verify(null, recordBytes, key, Buffer.from(signature.signature, 'base64'));
   } catch {
     return false;
   }

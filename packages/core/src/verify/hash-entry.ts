@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../node-crypto.js';
 
 import type { Readable } from 'node:stream';
 
@@ -18,7 +18,7 @@ export async function hashEntry(archive: ModelArchive, path: string, signal?: Ab
 
 /** SHA-256 and size of what `stream` yields; a fired `signal` destroys it. */
 export async function hashStream(stream: Readable, signal?: AbortSignal): Promise<EntryDigest> {
-  const hash = createHash('sha256');
+  const hash = nodeCrypto().createHash('sha256');
   let size = 0;
   const abort = (): void => {
     stream.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
