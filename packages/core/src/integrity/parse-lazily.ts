@@ -1,5 +1,5 @@
 import { NO_MATCH } from '../json-check/compile-json-parse.js';
-import { documentParser } from '../json-check/document-parsers.js';
+import { documentParser, type DocumentName } from '../json-check/document-parsers.js';
 import type { IntegrityRecord, Signature } from './record.js';
 
 const textOf = (bytes: Uint8Array | string): string =>
@@ -15,17 +15,24 @@ const jsonOf = (text: string): unknown => {
 };
 
 /**
+ * The document's value by the zod-free parse of `name`, or, when that refuses it, what `explain` (the zod parse, which
+ * throws the coded error for an invalid document) returns.
+ */
+async function parseLazily<T>(bytes: Uint8Array | string, name: DocumentName, explain: (text: string) => Promise<T>): Promise<T> {
+  const text = textOf(bytes);
+  const json = jsonOf(text);
+  const parsed = json === NO_MATCH ? NO_MATCH : documentParser(name)(json);
+  return parsed === NO_MATCH ? explain(text) : (parsed as T);
+}
+
+/**
  * Parses and validates integrity-record bytes like `parseIntegrityRecord`, with the same result and the same
  * `INTEGRITY_MISMATCH` error, but loads no schema library for a valid record: it is checked with the schema generated
  * from zod (`json-check/`), and the record's zod schema is imported only to explain one that is not valid.
  * @throws INTEGRITY_MISMATCH when the bytes are not a valid record.
  */
-export async function parseIntegrityRecordLazily(bytes: Uint8Array | string): Promise<IntegrityRecord> {
-  const text = textOf(bytes);
-  const json = jsonOf(text);
-  const record = json === NO_MATCH ? NO_MATCH : documentParser('integrity-record')(json);
-  if (record !== NO_MATCH) return record as IntegrityRecord;
-  return (await import('./record.js')).parseIntegrityRecord(text);
+export function parseIntegrityRecordLazily(bytes: Uint8Array | string): Promise<IntegrityRecord> {
+  return parseLazily(bytes, 'integrity-record', async (text) => (await import('./record.js')).parseIntegrityRecord(text));
 }
 
 /**
@@ -33,10 +40,6 @@ export async function parseIntegrityRecordLazily(bytes: Uint8Array | string): Pr
  * zod schema only for a file that is not valid (see {@link parseIntegrityRecordLazily}).
  * @throws SIGNATURE_INVALID when the bytes are not a valid signature file.
  */
-export async function parseSignatureLazily(bytes: Uint8Array | string): Promise<Signature> {
-  const text = textOf(bytes);
-  const json = jsonOf(text);
-  const signature = json === NO_MATCH ? NO_MATCH : documentParser('signature')(json);
-  if (signature !== NO_MATCH) return signature as Signature;
-  return (await import('./record.js')).parseSignature(text);
+export function parseSignatureLazily(bytes: Uint8Array | string): Promise<Signature> {
+  return parseLazily(bytes, 'signature', async (text) => (await import('./record.js')).parseSignature(text));
 }
