@@ -6,8 +6,8 @@
 //   1. CLI start-up, side by side with `node -e ''` (the floor: a Node process that does nothing), median of 21 cold
 //      processes each, interleaved (one run of every row per round), wall and CPU (user+sys) to the microsecond (bash
 //      $EPOCHREALTIME and `times`), with the ratios to the floor the issue 12 target is stated in (<= 1.5x when the work
-//      is O(1)): -V, --help, inspect --help, completion, a mistyped command, inspect --json and inspect (2 GiB), lint --format
-//      json (2 GiB), verify --json (small archive; verify of the 2 GiB one hashes 2 GiB), inspect --json through
+//      is O(1)): -V, --help, inspect --help, completion, a mistyped command and flag, inspect --json and inspect
+//      (2 GiB), lint --format json (2 GiB), verify --json (small archive; verify of the 2 GiB one hashes 2 GiB), inspect --json through
 //      main() (yargs; MODEL_ARCHIVER_DIRECT=0) and the unbundled build, and python3 zipfile infolist() (2 GiB).
 //   2. Per archive, median of 7 cold processes (wall, CPU from /usr/bin/time in 10 ms steps, peak RSS):
 //      model-archiver inspect --json, lint --format json, verify --json against unzip -l (Info-ZIP listing) and
@@ -105,6 +105,7 @@ function startupTable(big, small) {
     ['`model-archiver inspect --help`', process.execPath, [CLI, 'inspect', '--help']],
     ['`model-archiver completion`', process.execPath, [CLI, 'completion']],
     ['`model-archiver inspct` (unknown command, exit 2)', process.execPath, [CLI, 'inspct', big], {}, 2],
+    ['`model-archiver inspect --jsno` (mistyped flag, exit 2)', process.execPath, [CLI, 'inspect', big, '--jsno'], {}, 2],
     [`\`model-archiver inspect --json\` (${size})`, process.execPath, [CLI, 'inspect', big, '--json']],
     [`\`model-archiver inspect\` (${size}, text)`, process.execPath, [CLI, 'inspect', big]],
     [`\`model-archiver lint --format json\` (${size})`, process.execPath, [CLI, 'lint', big, '--format', 'json']],

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
 import type { FlagsOf, OptionTable, TableOption } from './commands/option-table.js';
+import { unknownFlags, type UsageProblem } from './usage-hints.js';
 
 /**
  * Words yargs-parser may turn into something else: numbers (it parses positional numbers, so `1e3` would become
@@ -70,3 +71,50 @@ export function parseDirectArgs<T extends OptionTable>(table: T, args: readonly 
   }
   return flags as FlagsOf<T>;
 }
+
+/**
+ * The flags yargs knows on a command's command line, in the order its usage lists them (what `main()` suggests the
+ * closest of for a mistyped flag): `main()`'s global flags, then the command's positionals and flags.
+ */
+export const knownFlags = (table: OptionTable): string[] => ['tool-version', 'help', ...Object.keys(table.positionals), ...Object.keys(table.options)];
+
+/** A long flag yargs reports under the name as typed: lower-case, dashed words, maybe with `=value`. */
+const PLAIN_LONG_FLAG = /^--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(=.*)?$/s;
+
+/**
+ * The flags of a command line that the command does not know, in the order given, when they are its only mistake and
+ * yargs would report exactly them ("Unknown arguments: jsn, onx"); undefined for any other command line. Taken:
+ * `--name` or `--name=value` spelled in lower-case dashed words, each once, the rest of the line one that
+ * {@link parseDirectArgs} takes. Left to yargs: a `--name` followed by a word (yargs takes the word as its value),
+ * `--no-…` forms, and the flags yargs itself answers or treats apart (`--help`, `--tool-version`, `--version`).
+ */
+export function unknownFlagsOf(table: OptionTable, args: readonly string[]): string[] | undefined {
+  const known = new Set([...knownFlags(table), 'version']);
+  const names: string[] = [];
+  const rest: string[] = [];
+  for (const [index, arg] of args.entries()) {
+    const match = PLAIN_LONG_FLAG.exec(arg);
+    const name = match?.[1];
+    const negated = name?.startsWith('no-') === true && table.options[name.slice(3)]?.type === 'boolean';
+    if (name === undefined || known.has(name) || negated) {
+      rest.push(arg);
+      continue;
+    }
+    const next = args[index + 1];
+    if (name.startsWith('no-') || names.includes(name) || (match?.[2] === undefined && next !== undefined && !next.startsWith('-'))) return undefined;
+    names.push(name);
+  }
+  return names.length > 0 && parseDirectArgs(table, rest) !== undefined ? names : undefined;
+}
+
+/**
+ * The usage error `main()` prints for `command ...args` when its only mistake is flags the command does not know
+ * ({@link unknownFlagsOf}): yargs reports them as "Unknown argument(s): …", which `main()` words with `unknownFlags`
+ * and the command's known flags; undefined for any other command line.
+ */
+export function unknownFlagsProblem(command: string, table: OptionTable, args: readonly string[]): UsageProblem | undefined {
+  const unknown = unknownFlagsOf(table, args);
+  if (unknown === undefined) return undefined;
+  return unknownFlags(`Unknown argument${unknown.length === 1 ? '' : 's'}: ${unknown.join(', ')}`, knownFlags(table), [command, ...args]);
+}
+

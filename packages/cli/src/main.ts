@@ -1,15 +1,13 @@
-import { ModelArchiveError } from '@model-archiver/core/read';
 import yargs from 'yargs';
 import type { Argv, CommandModule } from 'yargs';
 
 import { ExitCode } from './exit-codes.js';
 import type { CliIo } from './io.js';
-import { renderError } from './render-error.js';
-import { runCommand } from './run-command.js';
+import { reportUsageProblem, runCommand } from './run-command.js';
 import { commandModules } from './commands/index.js';
 import { COMMAND_NAMES } from './command-names.js';
 import { answerVersion, helpWidth, wantsJson } from './fast-path.js';
-import { unknownCommand, unknownFlags, usageErrorText, VERSION_HINT } from './usage-hints.js';
+import { unknownCommand, unknownFlags, VERSION_HINT } from './usage-hints.js';
 import { VERSION } from './version.js';
 
 /** The command that prints a shell completion script (yargs' own; listed in COMMAND_NAMES). */
@@ -100,9 +98,7 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
       return undefined;
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
-      if (json) return renderError(new ModelArchiveError('INVALID_OPTION', error.message, { details: error.details }), cliIo, true);
-      cliIo.stderr.write(usageErrorText(error.message));
-      return ExitCode.USAGE;
+      return reportUsageProblem({ message: error.message, details: error.details }, cliIo, json);
     }
   });
 }

@@ -1,14 +1,25 @@
 import { setMaxListeners } from 'node:events';
 
-import { isModelArchiveError } from '@model-archiver/core/read';
+import { isModelArchiveError, ModelArchiveError } from '@model-archiver/core/read';
 
 import { ExitCode } from './exit-codes.js';
 import type { CliIo, CommandContext } from './io.js';
 import { renderError } from './render-error.js';
+import { usageErrorText, type UsageProblem } from './usage-hints.js';
 
 /** The real process as a {@link CliIo}. */
 export function processIo(signal: AbortSignal): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env, signal };
+}
+
+/**
+ * Prints a usage mistake found before a command runs (an unknown command or flag, a missing argument): with `json`,
+ * an `INVALID_OPTION` error document on stdout (exit 2), else the usage error on stderr (exit 2).
+ */
+export function reportUsageProblem(problem: UsageProblem, io: CliIo, json: boolean): number {
+  if (json) return renderError(new ModelArchiveError('INVALID_OPTION', problem.message, { details: problem.details }), io, true);
+  io.stderr.write(usageErrorText(problem.message));
+  return ExitCode.USAGE;
 }
 
 /**

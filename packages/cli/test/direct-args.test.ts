@@ -13,7 +13,7 @@ import type { OptionTable, TableOption } from '../src/commands/option-table.js';
 import { VERIFY_TABLE } from '../src/commands/verify.js';
 import { DIRECT_COMMAND_NAMES } from '../src/command-names.js';
 import type { DirectCommandName } from '../src/command-names.js';
-import { parseDirectArgs } from '../src/direct-args.js';
+import { parseDirectArgs, unknownFlagsProblem } from '../src/direct-args.js';
 import { directRun } from '../src/direct.js';
 import type { CommandContext } from '../src/io.js';
 import { commandParser } from '../src/main.js';
@@ -43,6 +43,26 @@ async function yargsFlags(command: DirectCommandName, args: readonly string[]): 
   const table = TABLES[command];
   const keys = [...Object.keys(table.positionals), ...Object.keys(table.options)];
   return Object.fromEntries(keys.filter((key) => received?.[key] !== undefined).map((key) => [key, received?.[key]]));
+}
+
+/** The usage error main() gives `command ...args` (yargs' failure, worded by main()), or undefined when there is none. */
+async function yargsUsageMessage(command: DirectCommandName, args: readonly string[]): Promise<string | undefined> {
+  const argv = [command, ...args];
+  const modules = commandModules.map((make) => ({ ...make(context), handler: () => undefined }));
+  try {
+    await commandParser(modules, argv, 100).parseAsync(argv, {}, () => undefined);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  return undefined;
+}
+
+/** Asserts that the direct path declines `command ...args` as an unknown-flag mistake or words it as main() does. */
+async function expectSameUsageOrDeclined(command: DirectCommandName, args: readonly string[]): Promise<boolean> {
+  const problem = unknownFlagsProblem(command, TABLES[command], args);
+  if (problem === undefined) return false;
+  expect({ args, message: problem.message }).toEqual({ args, message: await yargsUsageMessage(command, args) });
+  return true;
 }
 
 /** The direct parser's values without the undefined ones (yargs leaves those keys out). */
@@ -86,7 +106,10 @@ describe('the direct parser against yargs', () => {
     ['inspect', ['a.mar', 'b.mar']],
     ['inspect', ['a.mar', '--help']],
     ['inspect', ['a.mar', '-h']],
-    ['inspect', ['a.mar', '--jsno']],
+    ['inspect', ['a.mar', '--jsno', 'x']],
+    ['inspect', ['--jsno']],
+    ['inspect', ['a.mar', '--Jsno']],
+    ['inspect', ['a.mar', '--no-jsno']],
     ['inspect', ['a.mar', '--json', '--json']],
     ['inspect', ['a.mar', '--json', '--no-json']],
     ['inspect', ['a.mar', '--json=true']],
@@ -157,5 +180,38 @@ describe('the direct parser against yargs', () => {
     );
     // The generator reaches many command lines the direct path takes, so the comparison is not vacuous.
     expect(takenCount).toBeGreaterThan(50);
+  });
+
+  const unknownFlagLines: [DirectCommandName, string[]][] = [
+    ['inspect', ['a.mar', '--jsno']],
+    ['inspect', ['a.mar', '--jsn', '--onx=1']],
+    ['inspect', ['a.mar', '--hel']],
+    ['inspect', ['a.mar', '--tool-versio']],
+    ['verify', ['m.mar', '--public-ky=k.pem', '--json']],
+    ['verify', ['m.mar', '--allow-unverifed', '--no-strict']],
+    ['lint', ['a.mar', 'b.mar', '--max-warning=0']],
+    ['lint', ['a.mar', '--formt=json', '--load']],
+  ];
+  it.each(unknownFlagLines)('words the unknown flags of %s %j as main() does', async (command, args) => {
+    expect(await expectSameUsageOrDeclined(command, args)).toBe(true);
+  });
+
+  it.each(DIRECT_COMMAND_NAMES)('words unknown flags as main() does, or declines, for generated %s command lines', async (command) => {
+    const table = TABLES[command];
+    const names = [...Object.keys(table.options), 'jsn', 'onx', 'hel', 'tool-versio', 'x-y', 'verfy', 'formt', 'version', 'help'];
+    const typo = fc.oneof(
+      fc.constantFrom(...names).map((name) => [`--${name}`]),
+      fc.tuple(fc.constantFrom(...names), fc.constantFrom('1', 'x', '', 'k.pem')).map(([name, value]) => [`--${name}=${value}`]),
+      fc.tuple(fc.constantFrom(...names), fc.constantFrom('x', '-1', '--json')).map(([name, value]) => [`--${name}`, value]),
+      fc.constantFrom(['b.mar'], ['--no-jsn'], ['--Jsn'], ['--json']),
+    );
+    let reported = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(typo, { minLength: 1, maxLength: 4 }), async (pieces) => {
+        if (await expectSameUsageOrDeclined(command, ['a.mar', ...pieces.flat()])) reported += 1;
+      }),
+      { numRuns: 400 },
+    );
+    expect(reported).toBeGreaterThan(40);
   });
 });

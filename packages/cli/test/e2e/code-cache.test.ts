@@ -79,7 +79,7 @@ describe('direct.cjs and its code cache', () => {
   });
 
   it('leaves a command line it does not take to main() (undefined), having printed nothing', async () => {
-    const run = await compileAndRun('direct.cjs', 'runDirect', ['inspect', 'missing-archive.mar', '--jsno'], `readFileSync(file + '.cache')`);
+    const run = await compileAndRun('direct.cjs', 'runDirect', ['inspect', 'missing-archive.mar', '--jsno', 'x'], `readFileSync(file + '.cache')`);
     // No exitCode in the JSON: runDirect returned undefined.
     expect(run).toEqual({ rejected: false, stdout: '' });
   });

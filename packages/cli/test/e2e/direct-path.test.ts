@@ -100,10 +100,27 @@ const ANSWERED: string[][] = [
   ['lint', 'plain.mar', '--concurrency', '0', '--format=json'],
 ];
 
+/** Command lines whose only mistake is flags the command does not know: the direct path prints main()'s usage error. */
+const UNKNOWN_FLAGS: string[][] = [
+  ['inspect', 'plain.mar', '--jsno'],
+  ['inspect', 'plain.mar', '--jsn', '--onx'],
+  ['inspect', 'plain.mar', '--jsn=1', '--json'],
+  ['inspect', 'plain.mar', '--tool-versio'],
+  ['inspect', 'plain.mar', '--x-y', '--no-onnx'],
+  ['verify', 'plain.mar', '--public-ky=signer.pub.pem'],
+  ['verify', 'plain.mar', '--hel', '--allow-unverified'],
+  ['lint', 'plain.mar', '--max-warning=0', '--load'],
+  ['lint', '--formt=json', 'plain.mar', 'signed.mar'],
+];
+
 /** Command lines the direct path leaves to main(), with main()'s exit code. */
 const DECLINED: [string[], number][] = [
-  [['inspect', 'plain.mar', '--jsno'], 2],
   [['inspect', '--json'], 2],
+  [['inspect', '--jsn'], 2],
+  [['inspect', 'plain.mar', '--Json'], 2],
+  [['inspect', 'plain.mar', '--no-jsn'], 2],
+  [['inspect', 'plain.mar', '--jsn', '--jsn'], 2],
+  [['lint', 'plain.mar', '--formt', 'json'], 2],
   [['inspect', 'plain.mar', '--help'], 0],
   [['verify', 'plain.mar', '--publicKey', 'signer.pub.pem'], 1],
   [['lint', 'plain.mar', '--format', 'xml', '--json'], 2],
@@ -118,6 +135,13 @@ describe('the direct path of the bundled binary', () => {
     expect(scriptsRead(direct)).toEqual(['direct.cjs']);
     expect(scriptsRead(viaMain)).toEqual(['main.cjs']);
     expect({ ...direct, trace: [] }).toEqual({ ...viaMain, trace: [] });
+  });
+
+  it.each(titled(UNKNOWN_FLAGS, (args) => args))('reports the unknown flags of %s as main() does, exit 2, without main.cjs', async (_, args) => {
+    const [direct, viaMain] = await Promise.all([runBundled(args), runBundled(args, FORCE_MAIN)]);
+    expect(scriptsRead(direct)).toEqual(['direct.cjs']);
+    expect({ ...direct, trace: [] }).toEqual({ ...viaMain, trace: [] });
+    expect(direct.exitCode).toBe(2);
   });
 
   it.each(titled(DECLINED, ([args]) => args))('leaves %s to main(), with main()’s answer', async (_, [args, exitCode]) => {
