@@ -5,7 +5,8 @@
  */
 
 export { startServer } from './model-server.js';
-export type { ModelServer, ServerAddresses } from './model-server.js';
+export type { ModelServer } from './model-server.js';
+export type { ServerAddresses } from './server-config.js';
 export {
   DEFAULT_MAX_HEADER_SIZE,
   DEFAULT_MAX_REQUEST_SIZE,

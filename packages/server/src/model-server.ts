@@ -15,19 +15,8 @@ import { createMetrics } from './metrics.js';
 import type { ServerMetrics } from './metrics.js';
 import type { ServerOptions } from './options.js';
 import { resolveServerConfig } from './server-config.js';
-import type { ServerConfig } from './server-config.js';
+import type { ServerAddresses, ServerConfig } from './server-config.js';
 import { SERVER_VERSION } from './version.js';
-
-/** Where a started server listens. */
-export interface ServerAddresses {
-  /** Bind address of the inference API (and of the others unless set apart). */
-  host: string;
-  managementHost: string;
-  metricsHost: string;
-  inferencePort: number;
-  managementPort: number;
-  metricsPort: number;
-}
 
 /** A running model server (see {@link startServer}). */
 export interface ModelServer {

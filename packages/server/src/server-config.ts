@@ -16,15 +16,20 @@ import {
 import type { ServerOptions } from './options.js';
 import { SERVER_VERSION } from './version.js';
 
-/** {@link ServerOptions} with every default applied: what the steps of `startServer` read. */
-export interface ServerConfig {
-  logger: Logger;
+/** Where a started server listens. */
+export interface ServerAddresses {
+  /** Bind address of the inference API (and of the others unless set apart). */
   host: string;
   managementHost: string;
   metricsHost: string;
   inferencePort: number;
   managementPort: number;
   metricsPort: number;
+}
+
+/** {@link ServerOptions} with every default applied: what the steps of `startServer` read (ports 0: any free port). */
+export interface ServerConfig extends ServerAddresses {
+  logger: Logger;
   maxRequestSize: number;
   maxUrlLength: number;
   maxHeaderSize: number;

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import type { ServerAddresses } from '../model-server.js';
+import type { ServerAddresses } from '../server-config.js';
 
 /** The message a detached server sends its launcher once its ports are open. */
 export interface DaemonStarted {

@@ -51,53 +51,44 @@ const loadModels = (file: string, value: string, modelStore: string | undefined)
     .filter((item) => item !== '');
 };
 
-/** Keys read from `config.properties`, with the flag each sets (values converted by `read`). */
-const KEYS: Readonly<Record<string, (value: string, file: string, flags: ConfigFlags) => void>> = {
-  inference_address: (value, file, flags) => {
-    const { host, port } = address(file, 'inference_address', value);
-    flags.host = host;
-    flags['inference-port'] = port;
-  },
-  management_address: (value, file, flags) => {
-    const { host, port } = address(file, 'management_address', value);
-    flags['management-host'] = host;
-    flags['management-port'] = port;
-  },
-  metrics_address: (value, file, flags) => {
-    const { host, port } = address(file, 'metrics_address', value);
-    flags['metrics-host'] = host;
-    flags['metrics-port'] = port;
-  },
+/** Reads one `config.properties` key (named `key`, from `file`) into flag values. */
+type KeyReader = (value: string, file: string, flags: ConfigFlags, key: string) => void;
+
+/** An `http://host:port` key: sets the host flag and the port flag. */
+const addressKey =
+  (hostFlag: string, portFlag: string): KeyReader =>
+  (value, file, flags, key) => {
+    const { host, port } = address(file, key, value);
+    flags[hostFlag] = host;
+    flags[portFlag] = port;
+  };
+
+/** An integer key: sets `flag`. */
+const integerKey =
+  (flag: string): KeyReader =>
+  (value, file, flags, key) => {
+    flags[flag] = integer(file, key, value);
+  };
+
+/** Keys read from `config.properties`, with the flag each sets. */
+const KEYS: Readonly<Record<string, KeyReader>> = {
+  inference_address: addressKey('host', 'inference-port'),
+  management_address: addressKey('management-host', 'management-port'),
+  metrics_address: addressKey('metrics-host', 'metrics-port'),
   model_store: (value, file, flags) => {
     flags['model-store'] = path.resolve(path.dirname(file), value.trim());
   },
-  default_workers_per_model: (value, file, flags) => {
-    flags.workers = integer(file, 'default_workers_per_model', value);
-  },
-  job_queue_size: (value, file, flags) => {
-    flags['queue-size'] = integer(file, 'job_queue_size', value);
-  },
-  max_request_size: (value, file, flags) => {
-    flags['max-request-size'] = integer(file, 'max_request_size', value);
-  },
-  default_response_timeout: (value, file, flags) => {
-    flags['response-timeout'] = integer(file, 'default_response_timeout', value);
-  },
-  default_startup_timeout: (value, file, flags) => {
-    flags['startup-timeout'] = integer(file, 'default_startup_timeout', value);
-  },
-  unregister_model_timeout: (value, file, flags) => {
-    flags['shutdown-timeout'] = integer(file, 'unregister_model_timeout', value);
-  },
-  max_response_size: (value, file, flags) => {
-    flags['max-response-size'] = integer(file, 'max_response_size', value);
-  },
+  default_workers_per_model: integerKey('workers'),
+  job_queue_size: integerKey('queue-size'),
+  max_request_size: integerKey('max-request-size'),
+  default_response_timeout: integerKey('response-timeout'),
+  default_startup_timeout: integerKey('startup-timeout'),
+  unregister_model_timeout: integerKey('shutdown-timeout'),
+  max_response_size: integerKey('max-response-size'),
   disable_token_authorization: (value, _file, flags) => {
     flags['disable-token-auth'] = value.trim().toLowerCase() === 'true';
   },
-  token_expiration_min: (value, file, flags) => {
-    flags['token-expiration'] = integer(file, 'token_expiration_min', value);
-  },
+  token_expiration_min: integerKey('token-expiration'),
 };
 
 /**
@@ -124,7 +115,7 @@ export const readTsConfig = (file: string): TsConfig => {
       if (key !== 'load_models') ignored.push(key);
       continue;
     }
-    apply(value, file, flags);
+    apply(value, file, flags, key);
   }
   if (properties.load_models !== undefined) {
     const store = typeof flags['model-store'] === 'string' ? flags['model-store'] : undefined;

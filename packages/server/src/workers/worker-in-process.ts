@@ -1,6 +1,7 @@
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
 import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
+import { PendingBatches } from './pending-batches.js';
 import { createWorkerLoop } from './worker-loop.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
@@ -23,9 +24,8 @@ export class WorkerInProcess implements ModelWorker {
   readonly info: WireModelInfo;
   private readonly send: (message: ToWorker) => void;
   private readonly onExit: (exit: WorkerExit) => void;
-  private readonly pending: Map<number, { resolve: (r: WireResponse[]) => void; reject: (e: Error) => void }>;
+  private readonly pending: PendingBatches;
   private readonly ended: Promise<void>;
-  private nextBatchId = 1;
   private exited = false;
   private closing = false;
 
@@ -44,7 +44,7 @@ export class WorkerInProcess implements ModelWorker {
 
   /** Loads the model on this thread. Rejects with the load error (or `MODEL_LOAD_FAILED` after `startupTimeout`). */
   static start(options: WorkerStartOptions): Promise<WorkerInProcess> {
-    const pending: WorkerInProcess['pending'] = new Map();
+    const pending = new PendingBatches();
     let markEnded: () => void = () => {};
     const ended = new Promise<void>((resolve) => (markEnded = resolve));
     const fields = { model: options.load.modelName, worker: options.id };
@@ -60,9 +60,7 @@ export class WorkerInProcess implements ModelWorker {
         {
           send: (message: FromWorker) => {
             if (message.type === 'result') {
-              const entry = pending.get(message.id);
-              pending.delete(message.id);
-              entry?.resolve(message.responses);
+              pending.settle(message.id, message.responses);
               if (worker?.closing === true && pending.size === 0) worker.close();
             } else if (message.type === 'ready') {
               clearTimeout(timer);
@@ -94,12 +92,7 @@ export class WorkerInProcess implements ModelWorker {
   }
 
   run(requests: WireRequest[]): Promise<WireResponse[]> {
-    if (this.exited) return Promise.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, 'The worker is gone.'));
-    const id = this.nextBatchId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.send({ type: 'batch', id, requests });
-    });
+    return this.pending.send(!this.exited, (id) => this.send({ type: 'batch', id, requests }));
   }
 
   /** Waits (up to `graceMs`) for the batches inside, then closes the model. */
@@ -116,11 +109,8 @@ export class WorkerInProcess implements ModelWorker {
     if (this.exited) return;
     this.exited = true;
     const busy = this.pending.size > 0;
-    const cause = exit.signal === null ? `exit code ${exit.code}` : 'killed';
-    for (const entry of this.pending.values()) {
-      entry.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, `The worker died while handling the request (${cause}).`, { details: { exitCode: exit.code, signal: exit.signal } }));
-    }
-    // Batches still inside the loop answer into the map: keep their ids so the close waits for them.
+    // Batches still inside the loop answer into it: their ids stay so the close waits for them.
+    this.pending.rejectAll(exit, false);
     if (busy) this.closing = true;
     else this.close();
     this.onExit(exit);

@@ -7,6 +7,7 @@ import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
 import { STDERR_TAIL_LINES } from './model-worker.js';
 import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
+import { PendingBatches } from './pending-batches.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -20,8 +21,7 @@ export class WorkerProcess implements ModelWorker {
   readonly startTime = new Date();
   readonly info: WireModelInfo;
   private readonly child: ChildProcess;
-  private readonly pending = new Map<number, { resolve: (r: WireResponse[]) => void; reject: (e: Error) => void }>();
-  private nextBatchId = 1;
+  private readonly pending = new PendingBatches();
   private exited = false;
 
   private constructor(id: string, child: ChildProcess, info: WireModelInfo) {
@@ -65,7 +65,7 @@ export class WorkerProcess implements ModelWorker {
           child.kill('SIGKILL');
           reject(fromWireError(message.error));
         } else if (message.type === 'result') {
-          worker?.settle(message.id, message.responses);
+          worker?.pending.settle(message.id, message.responses);
         }
       });
       child.on('error', (error) => options.logger.error('worker process error', { ...fields, error }));
@@ -98,12 +98,7 @@ export class WorkerProcess implements ModelWorker {
 
   /** Sends one batch and resolves with one answer per request. Rejects with `WORKER_DIED` if the process ends first. */
   run(requests: WireRequest[]): Promise<WireResponse[]> {
-    if (this.exited) return Promise.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, 'The worker is gone.'));
-    const id = this.nextBatchId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ type: 'batch', id, requests } satisfies ToWorker);
-    });
+    return this.pending.send(!this.exited, (id) => this.child.send({ type: 'batch', id, requests } satisfies ToWorker));
   }
 
   /** Asks the worker to close its model and exit; kills it after `graceMs`. */
@@ -121,18 +116,9 @@ export class WorkerProcess implements ModelWorker {
     if (!this.exited && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
-  private settle(id: number, responses: WireResponse[]): void {
-    const entry = this.pending.get(id);
-    this.pending.delete(id);
-    entry?.resolve(responses);
-  }
-
   private markExited(exit: WorkerExit): void {
     this.exited = true;
-    const cause = exit.signal === null ? `exit code ${exit.code}` : `signal ${exit.signal}`;
-    for (const entry of this.pending.values()) {
-      entry.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, `The worker died while handling the request (${cause}).`, { details: { exitCode: exit.code, signal: exit.signal } }));
-    }
+    this.pending.rejectAll(exit, true);
     this.pending.clear();
   }
 }

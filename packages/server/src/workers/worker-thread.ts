@@ -7,6 +7,7 @@ import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 import { STDERR_TAIL_LINES } from './model-worker.js';
 import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
 import { ownedBuffer } from './worker-loop.js';
+import { PendingBatches } from './pending-batches.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -40,9 +41,8 @@ export class WorkerThread implements ModelWorker {
   readonly startTime = new Date();
   readonly info: WireModelInfo;
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: WireResponse[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new PendingBatches();
   private readonly onExit: (exit: WorkerExit) => void;
-  private nextBatchId = 1;
   /** Batches sent to the thread and not answered yet (pending or abandoned). */
   private inThread = 0;
   private exited = false;
@@ -117,10 +117,7 @@ export class WorkerThread implements ModelWorker {
   }
 
   run(requests: WireRequest[]): Promise<WireResponse[]> {
-    if (this.exited) return Promise.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, 'The worker is gone.'));
-    const id = this.nextBatchId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    return this.pending.send(!this.exited, (id) => {
       this.inThread += 1;
       this.worker.postMessage({ type: 'batch', id, requests } satisfies ToWorker, transferablesOf(requests));
     });
@@ -151,19 +148,14 @@ export class WorkerThread implements ModelWorker {
 
   private settle(id: number, responses: WireResponse[]): void {
     this.inThread = Math.max(0, this.inThread - 1);
-    const entry = this.pending.get(id);
-    this.pending.delete(id);
-    entry?.resolve(responses);
+    this.pending.settle(id, responses);
     if (this.terminateWhenIdle && this.inThread === 0) void this.worker.terminate();
   }
 
   /** Fails the pending batches and reports the end once (a kill reports before the thread is really gone). */
   private markExited(exit: WorkerExit): void {
     this.exited = true;
-    const cause = exit.signal === null ? `exit code ${exit.code}` : 'killed';
-    for (const entry of this.pending.values()) {
-      entry.reject(new ModelArchiveError(ErrorCode.WORKER_DIED, `The worker died while handling the request (${cause}).`, { details: { exitCode: exit.code, signal: exit.signal } }));
-    }
+    this.pending.rejectAll(exit, false);
     this.pending.clear();
     if (!this.reported) {
       this.reported = true;
