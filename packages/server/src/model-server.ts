@@ -58,7 +58,13 @@ const createApiServers = (
         registry,
         maxRequestSize: config.maxRequestSize,
         serverVersion: SERVER_VERSION,
-        repository: { modelStore: config.modelStore, register: registration.register, drainMs: config.shutdownTimeout, loadWorkers: config.modelDefaults.minWorkers },
+        repository: {
+          modelStore: config.modelStore,
+          register: registration.register,
+          drainMs: config.shutdownTimeout,
+          loadWorkers: config.modelDefaults.minWorkers,
+          modelApi: config.enableModelApi,
+        },
       }),
       ...apiDescriptionRoutes('inference', registry, SERVER_VERSION),
     ],
@@ -69,7 +75,7 @@ const createApiServers = (
     'management',
     [
       ...(authority === undefined ? [] : [tokenRoute(authority)]),
-      ...managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout }),
+      ...managementRoutes({ registry, register: registration.register, drainMs: config.shutdownTimeout, modelApi: config.enableModelApi }),
       ...apiDescriptionRoutes('management', registry, SERVER_VERSION),
     ],
     deps,
@@ -168,6 +174,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<ModelSer
     await authority?.removeKeyFile();
     throw error;
   });
-  config.logger.info('model server started', { ...addresses, models: registry.names(), version: SERVER_VERSION, keyFile: authority?.keyFile });
+  config.logger.info('model server started', { ...addresses, models: registry.names(), version: SERVER_VERSION, keyFile: authority?.keyFile, modelApi: config.enableModelApi });
   return { addresses, registry, metrics, keyFile: authority?.keyFile, close: shutdownOf(config, servers, registry, tracker, authority) };
 };

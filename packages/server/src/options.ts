@@ -46,6 +46,13 @@ export interface ServerOptions {
    * the keys written to {@link ServerOptions.keyFile}; default true.
    */
   tokenAuth?: boolean;
+  /**
+   * Model API control (TorchServe 0.11+): allow registering and unregistering models while the server runs
+   * (`POST /models`, `DELETE /models/{m}[/{v}]`, and the Open Inference Protocol repository's `load`/`unload`). Off by
+   * default, as in TorchServe: those requests get 405 `METHOD_NOT_ALLOWED`, and only the models given at start are
+   * served. Listing, describing, scaling and set-default work either way.
+   */
+  enableModelApi?: boolean;
   /** Where the keys are written (mode 0600) at start and removed on shutdown; default `key_file.json` in the cwd. */
   keyFile?: string;
   /** Minutes until the management and inference keys expire (renew them with `/token`); default 60 (TorchServe's). */

@@ -33,6 +33,8 @@ export interface ServerConfig extends ServerAddresses {
   maxRequestSize: number;
   maxUrlLength: number;
   maxHeaderSize: number;
+  /** Whether models may be registered and unregistered while the server runs (model API control). */
+  enableModelApi: boolean;
   /** Token authorization settings; `undefined` when it is off. */
   tokenAuth: { keyFile: string; expirationMinutes: number } | undefined;
   shutdownTimeout: number;
@@ -82,6 +84,7 @@ export const resolveServerConfig = (options: ServerOptions): ServerConfig => {
     maxRequestSize: options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE,
     maxUrlLength: options.maxUrlLength ?? DEFAULT_MAX_URL_LENGTH,
     maxHeaderSize: options.maxHeaderSize ?? DEFAULT_MAX_HEADER_SIZE,
+    enableModelApi: options.enableModelApi ?? false,
     tokenAuth:
       options.tokenAuth === false
         ? undefined

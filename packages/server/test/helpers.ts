@@ -82,10 +82,12 @@ export interface RunningServer {
 }
 
 /**
- * The flags every test server starts with: ephemeral ports, JSON logs, and no token authorization unless `tokenAuth`
- * (the tests of token authorization pass `--key-file` in a temp folder).
+ * The flags every test server starts with: ephemeral ports, JSON logs, no token authorization unless `tokenAuth` (the
+ * tests of token authorization pass `--key-file` in a temp folder), and model API control on unless `modelApi` is
+ * false (most suites register and unregister models, as TorchServe's own test suites start it with
+ * `--enable-model-api`).
  */
-const baseArgs = (tokenAuth: boolean): string[] => [
+const baseArgs = (tokenAuth: boolean, modelApi: boolean): string[] => [
   '--inference-port',
   '0',
   '--management-port',
@@ -95,12 +97,15 @@ const baseArgs = (tokenAuth: boolean): string[] => [
   '--log-format',
   'json',
   ...(tokenAuth ? [] : ['--disable-token-auth']),
+  ...(modelApi ? ['--enable-model-api'] : []),
 ];
 
 /** How {@link startServerProcess} runs the server beyond its arguments. */
 export interface ServerProcessOptions {
   /** Keep token authorization on (default off: `--disable-token-auth`). */
   tokenAuth?: boolean;
+  /** Model API control (default on: `--enable-model-api`); false starts the server with the default, off. */
+  modelApi?: boolean;
   /** Working directory (where the default `key_file.json` goes). */
   cwd?: string;
   /** Extra environment variables of the server process. */
@@ -110,7 +115,7 @@ export interface ServerProcessOptions {
 /** Starts `model-server` on ephemeral ports with JSON logs and waits for its "started" record. */
 export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, detached = false, options: ServerProcessOptions = {}): Promise<RunningServer> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...baseArgs(options.tokenAuth === true), ...args], {
+    const child = spawn(process.execPath, [BIN, ...baseArgs(options.tokenAuth === true, options.modelApi !== false), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached,
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
@@ -157,7 +162,7 @@ export const startServerProcess = (args: readonly string[], timeoutMs = 60_000, 
 /** Runs the binary to completion (for start failures). */
 export const runServerToExit = (args: readonly string[], tokenAuth = false): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...baseArgs(tokenAuth), ...args]);
+    const child = spawn(process.execPath, [BIN, ...baseArgs(tokenAuth, true), ...args]);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

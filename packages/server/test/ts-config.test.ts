@@ -70,6 +70,28 @@ describe('config.properties (--ts-config)', () => {
     expect((await cli(['--ts-config', file]))?.options).toMatchObject({ tokenAuth: false, tokenExpiration: 30, maxResponseSize: 1024 });
   });
 
+  it('reads enable_model_api; --enable-model-api or TS_ENABLE_MODEL_API=true turn model API control on, which is off by default', async () => {
+    const on = await write('model-api-on.properties', 'enable_model_api=true\n');
+    const off = await write('model-api-off.properties', 'enable_model_api=false\n');
+    expect(readTsConfig(on).flags).toEqual({ 'enable-model-api': true });
+    expect(readTsConfig(off).flags).toEqual({ 'enable-model-api': false });
+    const saved = process.env.TS_ENABLE_MODEL_API;
+    delete process.env.TS_ENABLE_MODEL_API;
+    try {
+      expect((await cli([]))?.options.enableModelApi).toBe(false);
+      expect((await cli(['--ts-config', on]))?.options.enableModelApi).toBe(true);
+      expect((await cli(['--ts-config', off]))?.options.enableModelApi).toBe(false);
+      // TorchServe's rule: the command line can turn it on over the file, not off.
+      expect((await cli(['--ts-config', off, '--enable-model-api']))?.options.enableModelApi).toBe(true);
+      expect((await cli(['--enable-model-api']))?.options.enableModelApi).toBe(true);
+      process.env.TS_ENABLE_MODEL_API = 'TRUE';
+      expect((await cli([]))?.options.enableModelApi).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env.TS_ENABLE_MODEL_API;
+      else process.env.TS_ENABLE_MODEL_API = saved;
+    }
+  });
+
   it('expands load_models=all to the archives of the model store', async () => {
     const file = await write('all.properties', 'model_store=store\nload_models=all\n');
     expect(readTsConfig(file).flags.models).toEqual(['a.tar.gz', 'b.mar']);

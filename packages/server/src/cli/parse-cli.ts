@@ -105,6 +105,11 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
     .option('max-header-size', { type: 'number', default: 16_384, describe: 'Largest request head in bytes (431 above)' })
     .option('worker-memory-limit', { type: 'number', default: 0, describe: 'Resident memory (MiB) per worker before it is recycled (0: no limit)' })
     .option('disable-token-auth', { type: 'boolean', default: false, alias: 'disable-token', describe: 'Serve without token authorization (also TS_DISABLE_TOKEN_AUTHORIZATION=true)' })
+    .option('enable-model-api', {
+      type: 'boolean',
+      default: false,
+      describe: 'Allow registering and unregistering models while the server runs: POST /models, DELETE /models/..., the v2 repository load/unload (also TS_ENABLE_MODEL_API=true)',
+    })
     .option('key-file', { type: 'string', default: KEY_FILE_NAME, describe: 'Where the API keys are written (mode 0600) at start' })
     .option('token-expiration', { type: 'number', default: DEFAULT_TOKEN_EXPIRATION_MINUTES, describe: 'Minutes until the management and inference keys expire' })
     .option('startup-timeout', { type: 'number', default: 120, describe: 'Seconds a worker may take to load its model' })
@@ -185,6 +190,7 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       maxUrlLength: positive(args['max-url-length'], 'max-url-length', 256),
       maxHeaderSize: positive(args['max-header-size'], 'max-header-size', 1024),
       tokenAuth: !(args['disable-token-auth'] || process.env.TS_DISABLE_TOKEN_AUTHORIZATION?.toLowerCase() === 'true'),
+      enableModelApi: args['enable-model-api'] || process.env.TS_ENABLE_MODEL_API?.toLowerCase() === 'true',
       keyFile: args['key-file'],
       tokenExpiration: positive(args['token-expiration'], 'token-expiration', 0.01),
       startupTimeout: modelDefaults.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,

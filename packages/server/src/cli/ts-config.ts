@@ -89,6 +89,9 @@ const KEYS: Readonly<Record<string, KeyReader>> = {
     flags['disable-token-auth'] = value.trim().toLowerCase() === 'true';
   },
   token_expiration_min: integerKey('token-expiration'),
+  enable_model_api: (value, _file, flags) => {
+    flags['enable-model-api'] = value.trim().toLowerCase() === 'true';
+  },
 };
 
 /**
@@ -96,7 +99,7 @@ const KEYS: Readonly<Record<string, KeyReader>> = {
  * flag values: `inference_address`, `management_address`, `metrics_address`, `model_store` (relative to the file),
  * `load_models`, `default_workers_per_model`, `job_queue_size`, `max_request_size`, `default_response_timeout`,
  * `default_startup_timeout`, `unregister_model_timeout`, `max_response_size`, `disable_token_authorization`,
- * `token_expiration_min`. Other keys are returned in `ignored`. A missing file or a bad
+ * `token_expiration_min`, `enable_model_api`. Other keys are returned in `ignored`. A missing file or a bad
  * value is `INVALID_OPTION` (or `INPUT_NOT_FOUND` for the file).
  */
 export const readTsConfig = (file: string): TsConfig => {

@@ -28,6 +28,8 @@ export interface RepositoryDeps {
   drainMs: number;
   /** Workers a loaded model starts with (at least one: "loaded" means ready to serve, unlike `POST /models`' default). */
   loadWorkers: number;
+  /** Model API control: without it `load` and `unload` allow no method (405 `METHOD_NOT_ALLOWED`), like `POST /models`. */
+  modelApi: boolean;
 }
 
 const BODY_LIMIT = 64 * 1024;
@@ -103,9 +105,12 @@ const unload = async (ctx: HttpContext, deps: RepositoryDeps): Promise<void> => 
   sendEmpty(ctx);
 };
 
-/** Routes of the model repository extension (on the inference port, as Triton serves them). */
+/**
+ * Routes of the model repository extension (on the inference port, as Triton serves them). `load` and `unload` register
+ * and unregister models, so they take requests only with model API control on (`deps.modelApi`).
+ */
 export const repositoryRoutes = (deps: RepositoryDeps): Route[] => [
   { pattern: routePath('/v2/repository/index'), methods: { POST: (ctx) => index(ctx, deps) } },
-  { pattern: routePath('/v2/repository/models/:model/load'), methods: { POST: (ctx) => load(ctx, deps) } },
-  { pattern: routePath('/v2/repository/models/:model/unload'), methods: { POST: (ctx) => unload(ctx, deps) } },
+  { pattern: routePath('/v2/repository/models/:model/load'), methods: deps.modelApi ? { POST: (ctx) => load(ctx, deps) } : {} },
+  { pattern: routePath('/v2/repository/models/:model/unload'), methods: deps.modelApi ? { POST: (ctx) => unload(ctx, deps) } : {} },
 ];

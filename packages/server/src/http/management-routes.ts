@@ -15,6 +15,11 @@ export interface ManagementDeps {
   register(params: RegisterParams): Promise<Registered>;
   /** How long unregistering waits for a model's requests. */
   drainMs: number;
+  /**
+   * Model API control: without it `POST /models` and `DELETE /models/...` are not routes of this port, so they get 405
+   * `METHOD_NOT_ALLOWED`, as in TorchServe.
+   */
+  modelApi: boolean;
 }
 
 const stringParam = (params: Record<string, unknown>, key: string): string | undefined => {
@@ -140,16 +145,20 @@ const unregister = async (ctx: HttpContext, deps: ManagementDeps): Promise<void>
   sendJson(ctx, 200, { status: `Model "${name}" unregistered` });
 };
 
-/** Routes of the management port, with TorchServe's response shapes (docs/anchors.md §5.2). */
-export const managementRoutes = (deps: ManagementDeps): Route[] => [
-  { pattern: routePath('/models'), methods: { GET: (ctx) => listModels(ctx, deps), POST: (ctx) => register(ctx, deps) } },
-  {
-    pattern: routePath('/models/:model'),
-    methods: { GET: (ctx) => describe(ctx, deps), PUT: (ctx) => scaleWorkers(ctx, deps), DELETE: (ctx) => unregister(ctx, deps) },
-  },
-  {
-    pattern: routePath('/models/:model/:version'),
-    methods: { GET: (ctx) => describe(ctx, deps), PUT: (ctx) => scaleWorkers(ctx, deps), DELETE: (ctx) => unregister(ctx, deps) },
-  },
-  { pattern: routePath('/models/:model/:version/set-default'), methods: { PUT: (ctx) => setDefault(ctx, deps) } },
-];
+/**
+ * Routes of the management port, with TorchServe's response shapes (docs/anchors.md §5.2). Registering and
+ * unregistering are routes only with model API control on (`deps.modelApi`).
+ */
+export const managementRoutes = (deps: ManagementDeps): Route[] => {
+  const modelMethods = {
+    GET: (ctx: HttpContext) => describe(ctx, deps),
+    PUT: (ctx: HttpContext) => scaleWorkers(ctx, deps),
+    ...(deps.modelApi ? { DELETE: (ctx: HttpContext) => unregister(ctx, deps) } : {}),
+  };
+  return [
+    { pattern: routePath('/models'), methods: { GET: (ctx) => listModels(ctx, deps), ...(deps.modelApi ? { POST: (ctx: HttpContext) => register(ctx, deps) } : {}) } },
+    { pattern: routePath('/models/:model'), methods: modelMethods },
+    { pattern: routePath('/models/:model/:version'), methods: modelMethods },
+    { pattern: routePath('/models/:model/:version/set-default'), methods: { PUT: (ctx) => setDefault(ctx, deps) } },
+  ];
+};

@@ -18,14 +18,17 @@ export const routePath = (template: string): RegExp =>
 
 /**
  * Finds the handler of a request. Unknown paths throw `ROUTE_NOT_FOUND` (404), known paths with another method throw
- * `METHOD_NOT_ALLOWED` (405, with the allowed methods in `details.allow`). Path parameters are URL-decoded.
+ * `METHOD_NOT_ALLOWED` (405, with the allowed methods in `details.allow`, empty for a path that takes none now).
+ * Path parameters are URL-decoded.
  */
 export const matchRoute = (routes: readonly Route[], ctx: HttpContext): RouteHandler => {
   const method = ctx.req.method ?? 'GET';
   const allowed = new Set<string>();
+  let known = false;
   for (const route of routes) {
     const match = route.pattern.exec(ctx.url.pathname);
     if (match === null) continue;
+    known = true;
     const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined);
     if (handler === undefined) {
       for (const name of Object.keys(route.methods)) allowed.add(name);
@@ -42,7 +45,7 @@ export const matchRoute = (routes: readonly Route[], ctx: HttpContext): RouteHan
     ctx.params = params;
     return handler;
   }
-  if (allowed.size > 0) {
+  if (known) {
     throw new ModelArchiveError(ErrorCode.METHOD_NOT_ALLOWED, 'Requested method is not allowed, please refer to API document.', {
       details: { allow: [...allowed].join(', ') },
     });
