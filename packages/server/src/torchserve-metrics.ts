@@ -48,6 +48,8 @@ export class TorchServeMetrics {
   private readonly byModel = new Map<string, Map<string, ModelSamples>>();
   /** `PredictionTime` of each model, kept at hand (it changes on every batch). */
   private readonly predictionTime = new Map<string, Sample>();
+  /** `HandlerTime` of each model, kept at hand (it changes on every batch). */
+  private readonly handlerTime = new Map<string, Sample>();
   /** The host gauges set on every request, created on first use (a sample shows once it has a value). */
   private queueTime: Sample | undefined;
   private workerThreadTime: Sample | undefined;
@@ -87,6 +89,7 @@ export class TorchServeMetrics {
     declare('GPUMemoryUsed', 'gauge', 'Megabytes');
     declare('GPUUtilization', 'gauge', 'Percent');
     declare('PredictionTime', 'gauge', 'ms');
+    declare('HandlerTime', 'gauge', 'ms');
   }
 
   private family(name: string): Family {
@@ -149,16 +152,26 @@ export class TorchServeMetrics {
    */
   batchDone(model: string, roundTripMs: number): void {
     (this.workerThreadTime ??= this.sample('WorkerThreadTime', this.hostLabels)).value = roundTripMs;
-    let prediction = this.predictionTime.get(model);
-    if (prediction === undefined) {
-      prediction = this.sample('PredictionTime', [
+    this.modelGauge('PredictionTime', this.predictionTime, model).value = roundTripMs;
+  }
+
+  /** A batch spent `handlerMs` in the model's handler, as its worker measured it: `HandlerTime` of the model. */
+  handlerDone(model: string, handlerMs: number): void {
+    this.modelGauge('HandlerTime', this.handlerTime, model).value = handlerMs;
+  }
+
+  /** The sample of a per-model gauge (`ModelName`, `Level="Model"`, `Hostname`), created on first use and kept in `kept`. */
+  private modelGauge(name: string, kept: Map<string, Sample>, model: string): Sample {
+    let sample = kept.get(model);
+    if (sample === undefined) {
+      sample = this.sample(name, [
         ['ModelName', model],
         ['Level', 'Model'],
         ['Hostname', this.hostname],
       ]);
-      this.predictionTime.set(model, prediction);
+      kept.set(model, sample);
     }
-    prediction.value = roundTripMs;
+    return sample;
   }
 
   /** A worker (`W-<id>-<model>_<version>`) loaded its model in `loadMs`. */

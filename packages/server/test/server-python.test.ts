@@ -70,6 +70,10 @@ describe('model-server with Python handlers', () => {
     expect(top5.map((item) => Object.keys(item).sort())).toEqual(Array.from({ length: 5 }, () => ['class', 'probability']));
     expect(top5[0]).toMatchObject({ class: 'orange' });
     expect(top5[0]!.probability).toBeGreaterThan(0.9);
+    // TorchServe's HandlerTime, measured around the handler in the Python worker.
+    const metrics = (await request(`${server!.metrics}/metrics?name[]=HandlerTime`)).body as string;
+    const handlerMs = /^HandlerTime\{ModelName="colours",Level="Model",Hostname="[^"]+",\} (\S+)$/m.exec(metrics)?.[1];
+    expect(Number(handlerMs)).toBeGreaterThan(0);
   });
 
   it('passes a multipart field as "data" (curl -F data=@image)', async () => {

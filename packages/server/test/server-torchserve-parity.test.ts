@@ -139,6 +139,9 @@ describe('TorchServe management parity', () => {
     expect(text).toMatch(/^ts_inference_latency_microseconds\{model_name="echo",model_version="1\.0",hostname="[^"]+",\} \d+\.\d+$/m);
     expect(text).toMatch(/^ts_queue_latency_microseconds\{model_name="echo",model_version="1\.0",hostname="[^"]+",\} \d+\.\d+$/m);
     expect(text).toMatch(/^WorkerLoadTime\{WorkerName="W-\d+-echo_1\.0",Level="Host",Hostname="[^"]+",\} \d+\.\d+$/m);
+    // Per model: the batch's round trip, and the handler's own time as its worker measured it.
+    expect(text).toMatch(/^PredictionTime\{ModelName="echo",Level="Model",Hostname="[^"]+",\} \d+\.\d+$/m);
+    expect(Number(/^HandlerTime\{ModelName="echo",Level="Model",Hostname="[^"]+",\} (\S+)$/m.exec(text)?.[1])).toBeGreaterThan(0);
     for (const gauge of ['QueueTime', 'WorkerThreadTime', 'CPUUtilization', 'MemoryUsed', 'MemoryAvailable', 'MemoryUtilization', 'DiskUsage', 'DiskAvailable', 'DiskUtilization']) {
       expect(text).toMatch(new RegExp(`^${gauge}\\{Level="Host",Hostname="[^"]+",\\} \\d+(\\.\\d+)?(e[+-]?\\d+)?$`, 'm'));
     }

@@ -9,6 +9,7 @@ describe('TorchServeMetrics', () => {
     metrics.answered('cls', '1.0', 5);
     metrics.answered('cls', '1.0', 3.5);
     metrics.batchDone('cls', 4);
+    metrics.handlerDone('cls', 2.5);
     metrics.workerLoaded('W-9000-cls_1.0', 812);
     const text = metrics.render([
       { status: 200, count: 3 },
@@ -28,6 +29,8 @@ describe('TorchServeMetrics', () => {
     expect(lines).toContain('QueueTime{Level="Host",Hostname="web-1",} 2.0');
     expect(lines).toContain('WorkerThreadTime{Level="Host",Hostname="web-1",} 4.0');
     expect(lines).toContain('PredictionTime{ModelName="cls",Level="Model",Hostname="web-1",} 4.0');
+    expect(lines).toContain('# TYPE HandlerTime gauge');
+    expect(lines).toContain('HandlerTime{ModelName="cls",Level="Model",Hostname="web-1",} 2.5');
     expect(lines).toContain('WorkerLoadTime{WorkerName="W-9000-cls_1.0",Level="Host",Hostname="web-1",} 812.0');
     expect(lines).toContain('# TYPE GPUUtilization gauge');
     expect(lines.filter((line) => line.startsWith('GPUUtilization'))).toEqual([]);

@@ -16,6 +16,7 @@ Apache-2.0:
 import json
 import os
 import sys
+import time
 import traceback
 
 from model_archiver_worker.context import RequestProcessor
@@ -146,6 +147,7 @@ def predict(entry, context, requests, info):
     context.request_processor = processors
     context.metrics.request_ids = ids
     count = len(requests)
+    started = time.perf_counter()
     try:
         result = entry.handle(data, context)
     except MemoryError:
@@ -163,10 +165,14 @@ def predict(entry, context, requests, info):
     if len(result) != count:
         message = "number of batch response mismatched, expect: %d, got: %d." % (count, len(result))
         return [_failure("BATCH_SIZE_MISMATCH", message)] * count
+    # TorchServe's HandlerTime: the handler's own time over the batch, in ms.
+    handler_ms = (time.perf_counter() - started) * 1000.0
     answers = []
     for index, value in enumerate(result):
         try:
-            answers.append(_answer(requests[index], value, processors[index], info))
+            answer = _answer(requests[index], value, processors[index], info)
+            answer["handlerMs"] = handler_ms
+            answers.append(answer)
         except TypeError as error:
             # The reference servers fail the whole batch here; one bad item costs only itself.
             answers.append(_failure("HANDLER_FAILED", "Unsupported model output data type.", "%s: %s" % (type(error).__name__, error)))

@@ -35,9 +35,12 @@ export interface PythonError {
   cause?: string;
 }
 
-/** One answer: bytes with a content type and status, or an error. */
+/**
+ * One answer: bytes with a content type and status, or an error. `handlerMs`: how long the handler took over the batch
+ * the request was in (TorchServe's `HandlerTime`).
+ */
 export type PythonResponse =
-  | { ok: true; status: number; contentType: string; headers: Record<string, string>; body: Uint8Array }
+  | { ok: true; status: number; contentType: string; headers: Record<string, string>; body: Uint8Array; handlerMs?: number }
   | { ok: false; error: PythonError };
 
 /** Which reference server's conventions the context follows (`limit_max_image_pixels` is TorchServe's). */

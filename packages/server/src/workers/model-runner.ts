@@ -3,7 +3,7 @@ import { ErrorCode, ModelArchiveError, isModelArchiveError } from '@model-archiv
 import type { ModelSettings } from '../model-settings.js';
 import { WorkerPool } from './worker-pool.js';
 import type { WorkerPoolOptions, WorkerSlot } from './worker-pool.js';
-import { fromWireError } from './worker-protocol.js';
+import { fromWireError, handlerTimeOf } from './worker-protocol.js';
 import type { WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
 type Answer = Extract<WireResponse, { ok: true }>;
@@ -223,6 +223,8 @@ export class ModelRunner {
       .then(
         (responses) => {
           const now = Date.now();
+          const handlerMs = handlerTimeOf(responses);
+          if (handlerMs !== undefined) this.options.metrics.torchserve.handlerDone(this.name, handlerMs);
           jobs.forEach((job, index) => {
             const response = responses[index];
             if (response === undefined) this.finish(job, new ModelArchiveError(ErrorCode.INTERNAL, 'The worker sent no answer.'));

@@ -89,7 +89,10 @@ export const createWorkerLoop = (channel: WorkerChannel, warn: (text: string) =>
     });
     const runGroup = async (group: number[]): Promise<void> => {
       const batch = group.map((index) => decoded[index] as InferenceRequest);
+      const started = performance.now();
       const results = await current.model.handle(batch);
+      // TorchServe's HandlerTime: the handler's own time over the batch.
+      const handlerMs = performance.now() - started;
       if (!Array.isArray(results) || results.length !== batch.length) {
         throw new ModelArchiveError(
           ErrorCode.BATCH_SIZE_MISMATCH,
@@ -98,7 +101,8 @@ export const createWorkerLoop = (channel: WorkerChannel, warn: (text: string) =>
       }
       group.forEach((index, position) => {
         try {
-          responses[index] = toWireResponse(requests[index] as WireRequest, decoded[index], results[position] as InferenceResponse, current.info);
+          const answer = toWireResponse(requests[index] as WireRequest, decoded[index], results[position] as InferenceResponse, current.info);
+          responses[index] = answer.ok ? { ...answer, handlerMs } : answer;
         } catch (error) {
           responses[index] = { ok: false, error: toWireError(error, ErrorCode.HANDLER_FAILED, 'Prediction failed.') };
         }

@@ -42,7 +42,15 @@ export interface WireError {
 
 /** One answer from a worker. */
 export type WireResponse =
-  | { ok: true; status: number; contentType: string; headers: Record<string, string>; body: Uint8Array }
+  | {
+      ok: true;
+      status: number;
+      contentType: string;
+      headers: Record<string, string>;
+      body: Uint8Array;
+      /** Milliseconds the handler took over the batch this request was in (TorchServe's `HandlerTime`). */
+      handlerMs?: number;
+    }
   | { ok: false; error: WireError };
 
 /** What a worker learnt when its model loaded. */
@@ -98,3 +106,16 @@ export const fromWireError = (error: WireError): ModelArchiveError =>
   new ModelArchiveError(Object.hasOwn(ErrorCode, error.code) ? error.code : ErrorCode.INTERNAL, error.message, {
     ...(error.cause === undefined ? {} : { cause: error.cause }),
   });
+
+/**
+ * The handler time a worker reported with a batch's answers (the same on each answer of the batch), when it is a
+ * finite, non-negative number of milliseconds; `undefined` otherwise (no answer succeeded, or the worker did not say).
+ */
+export const handlerTimeOf = (responses: readonly (WireResponse | undefined)[]): number | undefined => {
+  for (const response of responses) {
+    if (response?.ok !== true) continue;
+    const { handlerMs } = response;
+    if (typeof handlerMs === 'number' && Number.isFinite(handlerMs) && handlerMs >= 0) return handlerMs;
+  }
+  return undefined;
+};
