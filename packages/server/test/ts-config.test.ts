@@ -81,8 +81,9 @@ describe('config.properties (--ts-config)', () => {
       expect((await cli([]))?.options.enableModelApi).toBe(false);
       expect((await cli(['--ts-config', on]))?.options.enableModelApi).toBe(true);
       expect((await cli(['--ts-config', off]))?.options.enableModelApi).toBe(false);
-      // TorchServe's rule: the command line can turn it on over the file, not off.
+      // The command line wins over the file: on over false (TorchServe's rule), and off over true.
       expect((await cli(['--ts-config', off, '--enable-model-api']))?.options.enableModelApi).toBe(true);
+      expect((await cli(['--ts-config', on, '--no-enable-model-api']))?.options.enableModelApi).toBe(false);
       expect((await cli(['--enable-model-api']))?.options.enableModelApi).toBe(true);
       process.env.TS_ENABLE_MODEL_API = 'TRUE';
       expect((await cli([]))?.options.enableModelApi).toBe(true);
