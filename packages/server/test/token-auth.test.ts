@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { parseCli } from '../src/cli/parse-cli.js';
 import { TokenAuthority } from '../src/http/token-auth.js';
@@ -119,15 +119,13 @@ describe('model-server token flags', () => {
   it('turns off with --disable-token-auth, --disable-token or TS_DISABLE_TOKEN_AUTHORIZATION=true', async () => {
     expect((await parse(['--disable-token-auth']))?.options.tokenAuth).toBe(false);
     expect((await parse(['--disable-token']))?.options.tokenAuth).toBe(false);
-    const saved = process.env.TS_DISABLE_TOKEN_AUTHORIZATION;
     try {
-      process.env.TS_DISABLE_TOKEN_AUTHORIZATION = 'true';
+      vi.stubEnv('TS_DISABLE_TOKEN_AUTHORIZATION', 'true');
       expect((await parse([]))?.options.tokenAuth).toBe(false);
-      process.env.TS_DISABLE_TOKEN_AUTHORIZATION = 'false';
+      vi.stubEnv('TS_DISABLE_TOKEN_AUTHORIZATION', 'false');
       expect((await parse([]))?.options.tokenAuth).toBe(true);
     } finally {
-      if (saved === undefined) delete process.env.TS_DISABLE_TOKEN_AUTHORIZATION;
-      else process.env.TS_DISABLE_TOKEN_AUTHORIZATION = saved;
+      vi.unstubAllEnvs();
     }
   });
 

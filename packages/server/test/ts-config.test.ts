@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { parseCli } from '../src/cli/parse-cli.js';
 import { readTsConfig } from '../src/cli/ts-config.js';
@@ -75,8 +75,7 @@ describe('config.properties (--ts-config)', () => {
     const off = await write('model-api-off.properties', 'enable_model_api=false\n');
     expect(readTsConfig(on).flags).toEqual({ 'enable-model-api': true });
     expect(readTsConfig(off).flags).toEqual({ 'enable-model-api': false });
-    const saved = process.env.TS_ENABLE_MODEL_API;
-    delete process.env.TS_ENABLE_MODEL_API;
+    vi.stubEnv('TS_ENABLE_MODEL_API', undefined);
     try {
       expect((await cli([]))?.options.enableModelApi).toBe(false);
       expect((await cli(['--ts-config', on]))?.options.enableModelApi).toBe(true);
@@ -85,11 +84,10 @@ describe('config.properties (--ts-config)', () => {
       expect((await cli(['--ts-config', off, '--enable-model-api']))?.options.enableModelApi).toBe(true);
       expect((await cli(['--ts-config', on, '--no-enable-model-api']))?.options.enableModelApi).toBe(false);
       expect((await cli(['--enable-model-api']))?.options.enableModelApi).toBe(true);
-      process.env.TS_ENABLE_MODEL_API = 'TRUE';
+      vi.stubEnv('TS_ENABLE_MODEL_API', 'TRUE');
       expect((await cli([]))?.options.enableModelApi).toBe(true);
     } finally {
-      if (saved === undefined) delete process.env.TS_ENABLE_MODEL_API;
-      else process.env.TS_ENABLE_MODEL_API = saved;
+      vi.unstubAllEnvs();
     }
   });
 

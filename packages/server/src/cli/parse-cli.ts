@@ -38,6 +38,9 @@ export interface CliSettings {
 /** TorchServe's pid file: `<tmpdir>/.model_server.pid`. */
 export const DEFAULT_PID_FILE = path.join(os.tmpdir(), '.model_server.pid');
 
+/** Whether a TorchServe environment switch (`TS_...`) is set to `true`, in any case. */
+const envTrue = (name: string): boolean => process.env[name]?.toLowerCase() === 'true';
+
 /** The value of `--ts-config`/`--mms-config` (`--flag file` or `--flag=file`), read before yargs parses the rest. */
 const configFileOf = (argv: readonly string[]): string | undefined => {
   let file: string | undefined;
@@ -189,8 +192,8 @@ export const parseCli = async (argv: readonly string[], version: string, print: 
       maxResponseSize: positive(args['max-response-size'], 'max-response-size'),
       maxUrlLength: positive(args['max-url-length'], 'max-url-length', 256),
       maxHeaderSize: positive(args['max-header-size'], 'max-header-size', 1024),
-      tokenAuth: !(args['disable-token-auth'] || process.env.TS_DISABLE_TOKEN_AUTHORIZATION?.toLowerCase() === 'true'),
-      enableModelApi: args['enable-model-api'] || process.env.TS_ENABLE_MODEL_API?.toLowerCase() === 'true',
+      tokenAuth: !(args['disable-token-auth'] || envTrue('TS_DISABLE_TOKEN_AUTHORIZATION')),
+      enableModelApi: args['enable-model-api'] || envTrue('TS_ENABLE_MODEL_API'),
       keyFile: args['key-file'],
       tokenExpiration: positive(args['token-expiration'], 'token-expiration', 0.01),
       startupTimeout: modelDefaults.startupTimeout ?? DEFAULT_MODEL_SETTINGS.startupTimeout,

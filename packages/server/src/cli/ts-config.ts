@@ -70,6 +70,13 @@ const integerKey =
     flags[flag] = integer(file, key, value);
   };
 
+/** A boolean key, read as Java's `Boolean.parseBoolean` does (only `true`, in any case, is true): sets `flag`. */
+const booleanKey =
+  (flag: string): KeyReader =>
+  (value, _file, flags) => {
+    flags[flag] = value.trim().toLowerCase() === 'true';
+  };
+
 /** Keys read from `config.properties`, with the flag each sets. */
 const KEYS: Readonly<Record<string, KeyReader>> = {
   inference_address: addressKey('host', 'inference-port'),
@@ -85,13 +92,9 @@ const KEYS: Readonly<Record<string, KeyReader>> = {
   default_startup_timeout: integerKey('startup-timeout'),
   unregister_model_timeout: integerKey('shutdown-timeout'),
   max_response_size: integerKey('max-response-size'),
-  disable_token_authorization: (value, _file, flags) => {
-    flags['disable-token-auth'] = value.trim().toLowerCase() === 'true';
-  },
+  disable_token_authorization: booleanKey('disable-token-auth'),
   token_expiration_min: integerKey('token-expiration'),
-  enable_model_api: (value, _file, flags) => {
-    flags['enable-model-api'] = value.trim().toLowerCase() === 'true';
-  },
+  enable_model_api: booleanKey('enable-model-api'),
 };
 
 /**

@@ -41,5 +41,3 @@ export interface ModelWorker {
   kill(): void;
 }
 
-/** Lines kept of a worker's stderr. */
-export const STDERR_TAIL_LINES = 20;

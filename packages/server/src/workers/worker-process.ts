@@ -1,13 +1,12 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import { STDERR_TAIL_LINES } from './model-worker.js';
 import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
 import { PendingBatches } from './pending-batches.js';
+import { forwardWorkerOutput } from './worker-output.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -38,17 +37,7 @@ export class WorkerProcess implements ModelWorker {
       env: options.env,
     });
     const fields = { model: options.load.modelName, worker: options.id, pid: child.pid };
-    const stderrTail: string[] = [];
-    if (child.stdout !== null) {
-      createInterface({ input: child.stdout }).on('line', (line) => options.logger.info(line, { ...fields, stream: 'stdout' }));
-    }
-    if (child.stderr !== null) {
-      createInterface({ input: child.stderr }).on('line', (line) => {
-        stderrTail.push(line);
-        if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-        options.logger.warn(line, { ...fields, stream: 'stderr' });
-      });
-    }
+    const stderrTail = forwardWorkerOutput(child, options.logger, fields);
     return new Promise((resolve, reject) => {
       let worker: WorkerProcess | undefined;
       const timer = setTimeout(() => {

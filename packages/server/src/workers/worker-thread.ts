@@ -1,13 +1,12 @@
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 import { ErrorCode, ModelArchiveError } from '@model-archiver/core';
 
-import { STDERR_TAIL_LINES } from './model-worker.js';
 import type { ModelWorker, WorkerExit, WorkerStartOptions } from './model-worker.js';
 import { ownedBuffer } from './worker-loop.js';
 import { PendingBatches } from './pending-batches.js';
+import { forwardWorkerOutput } from './worker-output.js';
 import { fromWireError } from './worker-protocol.js';
 import type { FromWorker, ToWorker, WireModelInfo, WireRequest, WireResponse } from './worker-protocol.js';
 
@@ -60,13 +59,7 @@ export class WorkerThread implements ModelWorker {
   static start(options: WorkerStartOptions): Promise<WorkerThread> {
     const worker = new Worker(THREAD_ENTRY, { stdout: true, stderr: true, env: options.env });
     const fields = { model: options.load.modelName, worker: options.id, thread: worker.threadId };
-    const stderrTail: string[] = [];
-    createInterface({ input: worker.stdout }).on('line', (line) => options.logger.info(line, { ...fields, stream: 'stdout' }));
-    createInterface({ input: worker.stderr }).on('line', (line) => {
-      stderrTail.push(line);
-      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-      options.logger.warn(line, { ...fields, stream: 'stderr' });
-    });
+    const stderrTail = forwardWorkerOutput(worker, options.logger, fields);
     return new Promise((resolve, reject) => {
       let thread: WorkerThread | undefined;
       const timer = setTimeout(() => {
