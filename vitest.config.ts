@@ -21,6 +21,8 @@ export default defineConfig({
     pool: 'forks',
     // Rebuilds the CLI bundle the end-to-end tests run (scripts/bundle-cli.mjs) from the current dist/.
     globalSetup: ['./scripts/test-global-setup.mjs'],
+    // Runs the property tests (fast-check) from a fixed seed; FC_SEED and FC_RUNS change it for a deliberate search.
+    setupFiles: ['./scripts/test-fast-check-setup.mjs'],
     reporters: ['default', './scripts/test-summary-reporter.mjs'],
   },
 });

@@ -81,12 +81,20 @@ export const knownFlags = (table: OptionTable): string[] => ['tool-version', 'he
 /** A long flag yargs reports under the name as typed: lower-case, dashed words, maybe with `=value`. */
 const PLAIN_LONG_FLAG = /^--([a-z][a-z0-9]*(?:-[a-z0-9]+)*)(=.*)?$/s;
 
+/** Whether `arg` is a flag of the table written as `--name` (no `=value`) whose value is the word after it. */
+function takesValueAsNextWord(table: OptionTable, arg: string | undefined): boolean {
+  if (arg?.startsWith('--') !== true || arg.includes('=')) return false;
+  const option = table.options[arg.slice(2)];
+  return option !== undefined && option.type !== 'boolean';
+}
+
 /**
  * The flags of a command line that the command does not know, in the order given, when they are its only mistake and
  * yargs would report exactly them ("Unknown arguments: jsn, onx"); undefined for any other command line. Taken:
  * `--name` or `--name=value` spelled in lower-case dashed words, each once, the rest of the line one that
  * {@link parseDirectArgs} takes. Left to yargs: a `--name` followed by a word (yargs takes the word as its value),
- * `--no-…` forms, and the flags yargs itself answers or treats apart (`--help`, `--tool-version`, `--version`).
+ * one right after a string or number flag written without `=value`, `--no-…` forms, and the flags yargs itself
+ * answers or treats apart (`--help`, `--tool-version`, `--version`).
  */
 export function unknownFlagsOf(table: OptionTable, args: readonly string[]): string[] | undefined {
   const known = new Set([...knownFlags(table), 'version']);
@@ -102,6 +110,9 @@ export function unknownFlagsOf(table: OptionTable, args: readonly string[]): str
     }
     const next = args[index + 1];
     if (name.startsWith('no-') || names.includes(name) || (match?.[2] === undefined && next !== undefined && !next.startsWith('-'))) return undefined;
+    // After a flag that takes a value (`--public-key --hel=1 b.mar`), yargs leaves that flag empty and the word after
+    // the unknown one a positional; taking the unknown flag out of the line would make the word the flag's value.
+    if (takesValueAsNextWord(table, args[index - 1])) return undefined;
     names.push(name);
   }
   return names.length > 0 && parseDirectArgs(table, rest) !== undefined ? names : undefined;

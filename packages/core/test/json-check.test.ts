@@ -166,7 +166,7 @@ describe('json-check: the zod-free parse of the documents core reads', () => {
         const document = throughJson(mutations.reduce((doc, m) => mutate(doc, m), seeds[seed]));
         agree(name, document);
       }),
-      { numRuns: 1500 },
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 1500 },
     );
   });
 
@@ -175,7 +175,7 @@ describe('json-check: the zod-free parse of the documents core reads', () => {
       fc.property(json, (value) => {
         for (const name of NAMES) agree(name, throughJson(value));
       }),
-      { numRuns: 500 },
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 500 },
     );
   });
 
@@ -247,7 +247,7 @@ describe('checkManifest (detection, schema and rules without zod)', () => {
           if (slow.ok) deepStrictEqual(fast, { flavour: slow.flavour, manifest: slow.manifest });
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: fc.readConfigureGlobal().numRuns ?? 1500 },
     );
   });
 
