@@ -1,7 +1,8 @@
 // Cost per request of model-server against a bare onnxruntime-node loop on the same model, inputs and concurrency.
 //
 //   npm run build && node scripts/bench/server.mjs [--duration 3] [--rounds 3] [--workers 2] [--batch-size 4]
-//     [--max-batch-delay 5] [--concurrency 1,8,32] [--phases minimal,main,thread,json,custom] [--model paddle-cls] [--write]
+//     [--max-batch-delay 5] [--concurrency 1,8,32] [--phases minimal,socket,main,thread,json,custom] [--model paddle-cls]
+//     [--write]
 //
 // --model: the ONNX model every side runs; it must take `x` FP32 [1,3,48,192]. `paddle-cls` (the default) is the model
 // below; `tiny` is the fixtures' GlobalAveragePool classifier, whose run costs a few µs, so that the table shows the
@@ -21,6 +22,8 @@
 //   - minimal: the same requests to scripts/bench/minimal-server.mjs, the least a Node server can do to answer them
 //     (node:http, one copy of the tensor, session.run, the binary answer; no routing, checks, queue or metrics): the floor
 //     under any Node server on this machine, shown as a peer with the ratios of main and thread to it;
+//   - socket: the same minimal server with no HTTP library (`--socket`: node:net and a few lines that frame keep-alive
+//     requests by Content-Length), to show what is left once node:http's JavaScript is gone;
 //   - json: the same tensor as an Open Inference Protocol JSON body (531 KiB) to the same model (thread placement);
 //   - custom handler: the raw float32 bytes to POST /predictions/clsbin, whose handler (BATCH_HANDLER below) runs each
 //     batch as one ONNX Runtime call: a handler the server does not trust, so it runs in worker processes.
@@ -69,7 +72,7 @@ const { values: args } = parseArgs({
     'batch-size': { type: 'string', default: '4' },
     'max-batch-delay': { type: 'string', default: '5' },
     concurrency: { type: 'string', default: '1,8,32' },
-    phases: { type: 'string', default: 'minimal,main,thread,json,custom' },
+    phases: { type: 'string', default: 'minimal,socket,main,thread,json,custom' },
     model: { type: 'string', default: 'paddle-cls' },
     write: { type: 'boolean', default: false },
   },
@@ -82,7 +85,7 @@ const duration = Number(args.duration);
 const rounds = Number(args.rounds);
 const workers = Number(args.workers);
 const levels = args.concurrency.split(',').map(Number);
-const PHASES = ['minimal', 'main', 'thread', 'json', 'custom'];
+const PHASES = ['minimal', 'socket', 'main', 'thread', 'json', 'custom'];
 const phases = args.phases.split(',');
 if (phases.some((phase) => !PHASES.includes(phase))) throw new Error(`--phases: each of ${PHASES.join(', ')}`);
 const SHAPE = [1, 3, 48, 192];
@@ -222,7 +225,8 @@ const freePort = () =>
  */
 const startServer = async (models, placement) => {
   const [port, management, metrics] = [await freePort(), await freePort(), await freePort()];
-  const child = placement === 'minimal' ? spawn(process.execPath, [MINIMAL, String(port), MODEL], { stdio: ['ignore', 'inherit', 'inherit'] }) : spawn(process.execPath, [
+  const peer = { minimal: [], socket: ['--socket'] }[placement];
+  const child = peer !== undefined ? spawn(process.execPath, [MINIMAL, String(port), MODEL, ...peer], { stdio: ['ignore', 'inherit', 'inherit'] }) : spawn(process.execPath, [
     BIN, '--models', ...models, '--inference-port', String(port), '--management-port', String(management), '--metrics-port', String(metrics),
     '--log-format', 'json', '--log-level', 'warn', '--workers', args.workers, '--batch-size', args['batch-size'],
     '--max-batch-delay', args['max-batch-delay'], '--intra-op-threads', '1', '--builtin-placement', placement,
@@ -260,6 +264,7 @@ const main = async () => {
     const binary = { path: '/v2/models/cls/infer', body: Buffer.concat([header, tensorBytes]), headers: { 'inference-header-content-length': String(header.length), 'content-type': 'application/octet-stream' } };
     const all = {
       minimal: { server: 'minimal', ...binary },
+      socket: { server: 'socket', ...binary },
       main: { server: 'main', ...binary },
       thread: { server: 'thread', ...binary },
       json: { server: 'thread', path: '/v2/models/cls/infer', body: Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: SHAPE, datatype: 'FP32', data: Array.from(data) }] })), headers: { 'content-type': 'application/json' } },
@@ -335,13 +340,15 @@ const main = async () => {
       const gap = levels.includes(1) ? med(key, 1, 'p50') - med('bare', 1, 'p50') : NaN;
       return `**${key}**: CPU per request ${cpu}; p50 at concurrency 1 ${gap.toFixed(2)} ms over bare (${verdict(gap <= 1)}).${overMinimal(key)}`;
     };
-    const goals = phases.filter((key) => key === 'minimal' || key === 'main' || key === 'thread').map(goal);
-    const LABELS = { minimal: 'minimal', main: 'main', thread: 'thread', json: 'JSON', custom: 'custom' };
+    const goals = phases.filter((key) => ['minimal', 'socket', 'main', 'thread'].includes(key)).map(goal);
+    const LABELS = { minimal: 'minimal', socket: 'socket', main: 'main', thread: 'thread', json: 'JSON', custom: 'custom' };
     const head = phases.flatMap((key) => [`${LABELS[key]} req/s`, `${LABELS[key]} p50 / p99`, `${LABELS[key]} CPU µs/req`, `${LABELS[key]} CPU / bare`]);
     const DESCRIBE = {
       minimal: ['- **minimal**: the same requests to `scripts/bench/minimal-server.mjs`, the least a Node server can do to answer them',
         '  (node:http, the tensor copied once, `session.run` with one intra-op thread, the binary answer; no routing, checks,',
         '  queue, batching, metrics or logging): the floor under any server written in Node on this machine.'],
+      socket: ['- **socket**: the minimal server with no HTTP library (`minimal-server.mjs --socket`: node:net, requests framed by',
+        '  Content-Length in a few lines): what is left of that floor once node:http\'s JavaScript is gone.'],
       main: ['- **main**: the Open Inference Protocol binary tensor data extension (JSON header + 108 KiB of float32, binary output,',
         '  as tritonclient sends it) to `POST /v2/models/cls/infer` (built-in `onnx` handler), server started with',
         '  `--builtin-placement main`: the handler runs on the server\'s main thread.'],
